@@ -1,0 +1,328 @@
+"""Child: runs one example inside a freshly forked process and writes what it observed.
+
+Everything here happens after fork() in a process that will exit right after, so it may change
+global torch state freely: nothing it does reaches another example or the harness.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import random
+import resource
+import sys
+import time
+import timeit
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy
+import torch
+from torch.utils.data import dataloader
+
+from harness.datasets import DatasetUse, install_dataset_standins
+from harness.gradients import GradientProbe, count_suppressed_backward
+
+EXAMPLE_FILENAME = "<example>"
+_MAX_VALUES = 4096
+
+
+class CappedText(io.TextIOBase):
+    """A stdout that keeps the first `limit` characters and only counts the rest: a flood cannot fill memory."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[str] = []
+        self.kept = 0
+        self.dropped = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        room = self.limit - self.kept
+        if room > 0:
+            self.parts.append(text[:room])
+            self.kept += min(room, len(text))
+        self.dropped += max(0, len(text) - max(room, 0))
+        return len(text)
+
+    def getvalue(self) -> str:
+        return "".join(self.parts)
+
+
+def run_job(job: dict[str, Any], scratch: Path) -> None:
+    """Correctness run, then (optionally) timing; each phase writes its own file so a later hang loses nothing."""
+    _confine(job)
+    observation = observe(job)
+    _write_json(scratch / "observation.json", observation)
+    if job.get("timing") and observation["exception"] is None:
+        try:
+            timing: dict[str, Any] = {"timing": time_example(job)}
+        except BaseException as exc:  # noqa: BLE001 - report any failure of timing, never crash
+            timing = {"timing": None, "error": f"{type(exc).__name__}: {exc}"}
+        _write_json(scratch / "timing.json", timing)
+
+
+def _confine(job: dict[str, Any]) -> None:
+    os.setsid()  # own process group: a timeout kills the example and anything it started
+    if job["device"] == "cpu":
+        # An address-space limit turns a memory bomb into MemoryError instead of the OOM killer.
+        # CUDA reserves huge virtual ranges, so there the worker watches resident memory instead.
+        limit = _vm_size() + job["memory_mb"] * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    torch.set_num_threads(job["threads"])
+
+
+def _vm_size() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _seed(seed: int) -> None:
+    random.seed(seed)
+    numpy.random.seed(seed)
+    torch.manual_seed(seed)  # also seeds every CUDA device
+
+
+@contextmanager
+def _captured(limit: int) -> Iterator[CappedText]:
+    out = CappedText(limit)
+    saved = sys.stdout, sys.stderr
+    sys.stdout = sys.stderr = out  # type: ignore[assignment]
+    try:
+        yield out
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+@contextmanager
+def _on_device(device: str) -> Iterator[None]:
+    """Run unedited example code on `device`: factories default to it, and DataLoader batches move to it."""
+    if device == "cpu":
+        yield
+        return
+    original_next = dataloader._BaseDataLoaderIter.__next__
+
+    def next_on_device(self: Any) -> Any:
+        with torch.device("cpu"):  # sampling and collation stay on the CPU, as they would in the note
+            batch = original_next(self)
+        return _to_device(batch, device)
+
+    torch.set_default_device(device)
+    dataloader._BaseDataLoaderIter.__next__ = next_on_device  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        dataloader._BaseDataLoaderIter.__next__ = original_next  # type: ignore[method-assign]
+        torch.set_default_device("cpu")
+
+
+def _to_device(value: Any, device: str) -> Any:
+    if isinstance(value, torch.Tensor):
+        return value.to(device)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_to_device(v, device) for v in value)
+    if isinstance(value, dict):
+        return {k: _to_device(v, device) for k, v in value.items()}
+    return value
+
+
+def _execute(job: dict[str, Any], namespace: dict[str, Any], uses: list[DatasetUse]) -> BaseException | None:
+    code = compile(job["code"], EXAMPLE_FILENAME, "exec")
+    _seed(job["seed"])
+    restore = install_dataset_standins(Path(job["data_root"]), job["samples"], uses)
+    try:
+        with _on_device(job["device"]):
+            exec(code, namespace)  # noqa: S102 - running the example is the point; it is confined to this process
+    except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt in an example are results too
+        return exc
+    finally:
+        restore()
+    return None
+
+
+def observe(job: dict[str, Any]) -> dict[str, Any]:
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    uses: list[DatasetUse] = []
+    probe = GradientProbe(namespace) if job.get("gradients") else None
+    started = time.perf_counter()
+    with _captured(job["max_output"]) as out:
+        if probe:
+            probe.install()
+        try:
+            exc = _execute(job, namespace, uses)
+        finally:
+            if probe:
+                probe.uninstall()
+        duration = time.perf_counter() - started
+        values = {expr: _evaluate(expr, namespace) for expr in job.get("values", [])}
+        gradients = _gradient_report(job, probe) if probe else None
+    return {
+        "stdout": out.getvalue(),
+        "stdout_dropped": out.dropped,
+        "exception": _describe_exception(exc) if exc else None,
+        "values": values,
+        "gradients": gradients,
+        "devices_seen": sorted(_devices_in(namespace)),
+        "datasets": [use.__dict__ for use in uses],
+        "duration_s": duration,
+    }
+
+
+def _gradient_report(job: dict[str, Any], probe: GradientProbe) -> dict[str, Any]:
+    report: dict[str, Any] = {"backward_calls": probe.backward_calls, "modules": {}, "without_backward": None}
+    for module_expr in job["gradients"]["modules"]:
+        key = module_expr or ""
+        try:
+            report["modules"][key] = {"params": probe.records(module_expr)}
+        except Exception as exc:  # noqa: BLE001 - a bad module expression is the spec's problem, reported as such
+            report["modules"][key] = {"error": f"{type(exc).__name__}: {exc}"}
+    if job["gradients"]["without_backward"]:
+        report["without_backward"] = _run_without_backward(job)
+    return report
+
+
+def _run_without_backward(job: dict[str, Any]) -> dict[str, Any]:
+    """Run the example again with backward() made a no-op: does any .grad get set anyway?"""
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    probe = GradientProbe(namespace)
+    probe.install()
+    calls, undo = count_suppressed_backward()
+    try:
+        exc = _execute(job, namespace, [])
+    finally:
+        undo()
+        probe.uninstall()
+    with_grad = [record["name"] for record in probe.records(None) if not record["none_after"]]
+    return {
+        "suppressed_calls": calls(),
+        "parameters": sum(1 for _ in probe.records(None)),
+        "with_grad": with_grad,
+        "exception": _describe_exception(exc) if exc else None,
+    }
+
+
+def _describe_exception(exc: BaseException) -> dict[str, Any]:
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == EXAMPLE_FILENAME]
+    return {
+        "type": type(exc).__name__,
+        "mro": [cls.__name__ for cls in type(exc).__mro__],
+        "message": str(exc),
+        "line": frames[-1].lineno if frames else None,
+        "traceback": "".join(traceback.format_exception(exc)[-20:]),
+    }
+
+
+def _evaluate(expr: str, namespace: dict[str, Any]) -> dict[str, Any]:
+    try:
+        value = eval(expr, namespace)
+    except Exception as exc:  # noqa: BLE001 - a missing name is an observation, not a crash
+        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+    return {"ok": True, "summary": summarise(value)}
+
+
+def summarise(value: Any) -> dict[str, Any]:
+    """Enough of a value to check claims about it, without pickling torch objects across processes."""
+    if isinstance(value, (bool, int, float)):
+        return {"type": "number", "value": value, "python_type": type(value).__name__}
+    if isinstance(value, (numpy.ndarray, numpy.generic, list, tuple)):
+        try:
+            value = torch.as_tensor(value)
+        except Exception:  # noqa: BLE001 - not numeric: fall through to repr
+            return {"type": "object", "repr": repr(value)[:500], "python_type": type(value).__name__}
+    if isinstance(value, torch.Tensor):
+        flat = value.detach().to("cpu").flatten()
+        numeric = flat.double() if not flat.is_complex() else flat.abs().double()
+        small = flat.numel() <= _MAX_VALUES
+        return {
+            "type": "tensor",
+            "shape": list(value.shape),
+            "dtype": str(value.dtype),
+            "device": str(value.device),
+            "values": flat.tolist() if small else None,
+            "finite": bool(torch.isfinite(numeric).all()) if flat.numel() else True,
+            "min": float(numeric.min()) if flat.numel() else None,
+            "max": float(numeric.max()) if flat.numel() else None,
+            "requires_grad": value.requires_grad,
+            "repr": repr(value)[:2000],
+        }
+    return {"type": "object", "repr": repr(value)[:500], "python_type": type(value).__name__}
+
+
+def _devices_in(namespace: dict[str, Any]) -> set[str]:
+    """Where the example's tensors and models live: the proof that a CUDA row really ran on CUDA."""
+    devices: set[str] = set()
+    for value in namespace.values():
+        if isinstance(value, torch.Tensor):
+            devices.add(value.device.type)
+        elif isinstance(value, torch.nn.Module):
+            devices.update(p.device.type for p in value.parameters())
+    return devices
+
+
+def time_example(job: dict[str, Any]) -> dict[str, Any]:
+    """Warm up, then let torch.utils.benchmark measure blocks of runs (it synchronizes CUDA through our timer)."""
+    from torch.utils.benchmark import Timer
+
+    settings = job["timing"]
+    code = compile(job["code"], EXAMPLE_FILENAME, "exec")
+    sink = CappedText(0)
+    restore = install_dataset_standins(Path(job["data_root"]), job["samples"], [])
+
+    def run_once() -> None:
+        namespace: dict[str, Any] = {"__name__": "__main__"}
+        saved = sys.stdout, sys.stderr
+        sys.stdout = sys.stderr = sink  # type: ignore[assignment]
+        try:
+            exec(code, namespace)  # noqa: S102
+        except Exception:  # noqa: BLE001, S110 - the correctness run already judged it; time what runs
+            pass
+        finally:
+            sys.stdout, sys.stderr = saved
+
+    clock: Callable[[], float] = timeit.default_timer
+    if job["device"] != "cpu":
+
+        def clock() -> float:
+            torch.cuda.synchronize()
+            return timeit.default_timer()
+
+    try:
+        with _on_device(job["device"]):
+            _seed(job["seed"])
+            for _ in range(settings["warmup"]):
+                run_once()
+            timer = Timer(stmt="run_once()", globals={"run_once": run_once}, timer=clock, num_threads=job["threads"])
+            measurement = timer.blocked_autorange(min_run_time=settings["min_run_time"])
+    finally:
+        restore()
+    return {
+        "median_s": measurement.median,
+        "iqr_s": measurement.iqr,
+        "mean_s": measurement.mean,
+        "repeats": len(measurement.times),
+        "number_per_repeat": measurement.number_per_run,
+        "warmup": settings["warmup"],
+        "threads": job["threads"],
+    }
+
+
+def probe_devices() -> dict[str, Any]:
+    """Asked in a child so the worker itself never initialises CUDA (that would break every later fork)."""
+    available = torch.cuda.is_available()
+    names = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())] if available else []
+    return {"cuda": available, "cuda_devices": names, "cuda_version": torch.version.cuda}
+
+
+def _write_json(path: Path, payload: dict[str, Any]) -> None:
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(payload, default=repr, allow_nan=True))
+    temporary.rename(path)  # the worker sees the whole file or none

@@ -1,0 +1,270 @@
+"""Loading: spec files from disk into validated, resolved specs, or errors naming file and line."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from harness.note import block_at, code_hash, read_note
+from harness.outcome import Location
+from harness.spec import (
+    Data,
+    Example,
+    ExceptionExpectation,
+    GradientsExpectation,
+    PrintedExpectation,
+    Spec,
+    TensorExpectation,
+    Timing,
+    ValueExpectation,
+)
+
+_EXPECTATION_MODELS: dict[str, type[BaseModel]] = {
+    "value": ValueExpectation,
+    "printed": PrintedExpectation,
+    "exception": ExceptionExpectation,
+    "gradients": GradientsExpectation,
+    "tensor": TensorExpectation,
+}
+EXPECTATION_KINDS = tuple(_EXPECTATION_MODELS)
+_SECTION_MODELS: dict[str, type[BaseModel]] = {"example": Example, "data": Data, "timing": Timing}
+_SECTIONS = tuple(_SECTION_MODELS)
+
+
+@dataclass(frozen=True)
+class SpecProblem:
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class SpecError(Exception):
+    """Bad input: one or more spec files cannot be used. Nothing should run."""
+
+    def __init__(self, problems: Sequence[SpecProblem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    id: str
+    spec: Spec
+    path: Path
+    code: str
+    location: Location  # where the user looks: the note block when known, else the spec's `code`
+    expectation_lines: tuple[int, ...]  # line of each [[expect]] table in the spec file
+    problem: str | None = None  # a reason the example cannot run (the note changed or is missing)
+
+    @property
+    def wants_gradients(self) -> bool:
+        return any(isinstance(e, GradientsExpectation) for e in self.spec.expect)
+
+
+def discover(paths: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    problems: list[SpecProblem] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(path.rglob("*.toml")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(SpecProblem(path, 1, "no such file or folder"))
+    if problems:
+        raise SpecError(problems)
+    return files
+
+
+def load_specs(paths: Iterable[Path]) -> list[LoadedSpec]:
+    """Load every spec, or raise SpecError listing every problem found (not just the first)."""
+    loaded: list[LoadedSpec] = []
+    problems: list[SpecProblem] = []
+    for file in discover(paths):
+        try:
+            loaded.append(load_spec(file))
+        except SpecError as exc:
+            problems.extend(exc.problems)
+    seen: dict[str, Path] = {}
+    for item in loaded:
+        if item.id in seen:
+            problems.append(
+                SpecProblem(item.path, 1, f"id {item.id!r} is also used by {seen[item.id]}; ids must be unique")
+            )
+        seen.setdefault(item.id, item.path)
+    if problems:
+        raise SpecError(problems)
+    return loaded
+
+
+def load_spec(path: Path) -> LoadedSpec:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        line = int(match.group(1)) if match else 1
+        raise SpecError([SpecProblem(path, line, f"TOML syntax error: {exc}")]) from exc
+    try:
+        spec = Spec.model_validate(raw)
+    except ValidationError as exc:
+        raise SpecError([_problem(path, text, error) for error in exc.errors()]) from exc
+    spec_id = spec.id or path.stem
+    code, location, problem = _resolve_code(path, text, spec.example)
+    return LoadedSpec(
+        id=spec_id,
+        spec=spec,
+        path=path,
+        code=code,
+        location=location,
+        expectation_lines=tuple(_table_lines(text, "expect")),
+        problem=problem,
+    )
+
+
+def _resolve_code(path: Path, text: str, example: Example) -> tuple[str, Location, str | None]:
+    note = (path.parent / example.note).resolve() if example.note else None
+    if example.code is not None:
+        if note is not None and example.line is not None:
+            return example.code, Location(str(note), example.line), None
+        return example.code, Location(str(path), _key_line(text, ("example",), "code")), None
+    assert note is not None and example.line is not None and example.sha256 is not None  # the model ensures it
+    location = Location(str(note), example.line)
+    if not note.is_file():
+        return "", location, f"the note {note} does not exist"
+    block = block_at(read_note(note), example.line)
+    if block is None:
+        return "", location, f"no fenced code block opens at line {example.line} of {note}"
+    if code_hash(block.code) != example.sha256:
+        return (
+            "",
+            location,
+            (
+                f"the block at line {example.line} of {note} changed since this spec was written "
+                f"(sha256 {code_hash(block.code)[:12]}..., spec says {example.sha256[:12]}...); review the spec and update sha256"
+            ),
+        )
+    return block.code, location, None
+
+
+def _problem(path: Path, text: str, error: object) -> SpecProblem:
+    assert isinstance(error, dict)
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        hint = _suggest(key, _fields_at(loc[:-1]))
+        message = f"unknown key {key!r}{hint}"
+    elif kind == "missing":
+        message = f"missing required key {loc[-1]!r}"
+        if loc == ("expect",):
+            message = "no expectations: add at least one [[expect]] table with a kind"
+    elif kind == "too_short" and loc == ("expect",):
+        message = "no expectations: add at least one [[expect]] table with a kind"
+    elif kind == "union_tag_invalid":
+        message = f"unknown kind {error['input'].get('kind')!r}; use one of {', '.join(EXPECTATION_KINDS)}"
+    elif kind == "union_tag_not_found":
+        message = f"this expectation has no kind; add kind = one of {', '.join(EXPECTATION_KINDS)}"
+    else:
+        where = ".".join(str(part) for part in loc if part not in EXPECTATION_KINDS)
+        message = f"{where}: {error['msg']} (got {error['input']!r})" if where else str(error["msg"])
+    return SpecProblem(path, _line_of(text, loc), message)
+
+
+def _fields_at(loc: tuple[object, ...]) -> list[str]:
+    model: type[BaseModel] = Spec
+    if loc and loc[0] in _SECTIONS:
+        model = _SECTION_MODELS[str(loc[0])]
+    elif len(loc) >= 3 and loc[0] == "expect":
+        model = _EXPECTATION_MODELS.get(str(loc[2]), Spec)
+    return list(model.model_fields)
+
+
+def _suggest(key: str, candidates: list[str]) -> str:
+    close = difflib.get_close_matches(key, candidates, n=1)
+    return f"; did you mean {close[0]!r}?" if close else f"; allowed keys: {', '.join(candidates)}"
+
+
+def _line_of(text: str, loc: tuple[object, ...]) -> int:
+    """Map a validation error's location to a line, by scanning the TOML's table headers and keys."""
+    if loc and loc[0] == "expect" and len(loc) > 1 and isinstance(loc[1], int):
+        table: tuple[object, ...] = ("expect", loc[1])
+        keys = [part for part in loc[2:] if part not in EXPECTATION_KINDS]
+    elif loc and loc[0] in _SECTIONS:
+        table, keys = (loc[0],), list(loc[1:])
+    else:
+        table, keys = (), list(loc)
+    key = str(keys[0]) if keys else None
+    return _key_line(text, table, key)
+
+
+def _key_line(text: str, table: tuple[object, ...], key: str | None) -> int:
+    header_line = 1
+    for number, current, stripped in _scan(text):
+        if current != table:
+            continue
+        if header_line == 1 and table:
+            header_line = number
+        if key is not None and re.match(rf"{re.escape(key)}\s*=", stripped):
+            return number
+    if not table and key is not None:
+        # A top-level key written as a table (`[example]`) or an array of tables (`[[expect]]`).
+        for number, line in enumerate(text.splitlines(), 1):
+            if re.match(rf"\s*\[\[?\s*{re.escape(key)}\s*\]", line):
+                return number
+    return header_line
+
+
+def _table_lines(text: str, name: str) -> list[int]:
+    lines: list[int] = []
+    for number, line in enumerate(_logical_lines(text), 1):
+        if line is not None and re.match(rf"\[\[\s*{re.escape(name)}\s*\]\]", line):
+            lines.append(number)
+    return lines
+
+
+def _scan(text: str) -> Iterable[tuple[int, tuple[object, ...], str]]:
+    """Yield (line number, table path, stripped line) for lines outside multi-line strings."""
+    table: tuple[object, ...] = ()
+    counts: dict[str, int] = {}
+    for number, line in enumerate(_logical_lines(text), 1):
+        if line is None:
+            continue
+        array = re.match(r"\[\[\s*([\w.-]+)\s*\]\]", line)
+        single = re.match(r"\[\s*([\w.-]+)\s*\]", line)
+        if array:
+            name = array.group(1)
+            counts[name] = counts.get(name, -1) + 1
+            table = (name, counts[name])
+            yield number, table, line
+        elif single:
+            table = (single.group(1),)
+            yield number, table, line
+        else:
+            yield number, table, line
+
+
+def _logical_lines(text: str) -> list[str | None]:
+    """Stripped lines, with None for lines inside a multi-line string (code may look like TOML)."""
+    result: list[str | None] = []
+    open_quote: str | None = None
+    for line in text.splitlines():
+        if open_quote is None:
+            result.append(line.strip())
+        else:
+            result.append(None)
+        for quote in re.findall(r"'''|\"\"\"", line):
+            if open_quote is None:
+                open_quote = quote
+            elif quote == open_quote:
+                open_quote = None
+    return result

@@ -1,0 +1,131 @@
+"""Outcome: what checking one example on one device concluded. Frozen records; display code only reads them."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Status(str, enum.Enum):
+    PASSED = "passed"
+    FAILED = "failed"  # a claim is false
+    ERROR = "error"  # the example raised where nothing was claimed, crashed, hung, or could not run
+    DRIFTED = "drifted"  # the claim holds in substance, but its printed form or message changed
+    SKIPPED = "skipped"  # not run, with the reason (no CUDA device)
+
+    @property
+    def severity(self) -> int:
+        return _SEVERITY[self]
+
+    @property
+    def is_problem(self) -> bool:
+        return self in (Status.FAILED, Status.ERROR)
+
+
+_SEVERITY = {Status.SKIPPED: 0, Status.PASSED: 1, Status.DRIFTED: 2, Status.FAILED: 3, Status.ERROR: 4}
+
+
+def worst(statuses: Iterable[Status]) -> Status:
+    return max(statuses, key=lambda s: s.severity, default=Status.PASSED)
+
+
+@dataclass(frozen=True)
+class Location:
+    path: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One expectation judged against one observation."""
+
+    kind: str
+    status: Status
+    expected: str
+    actual: str
+    message: str = ""
+    line: int | None = None  # the claim's line in the note, when the spec says
+
+
+@dataclass(frozen=True)
+class Timing:
+    median_s: float
+    iqr_s: float
+    mean_s: float
+    repeats: int
+    number_per_repeat: int
+    warmup: int
+    threads: int
+
+
+@dataclass(frozen=True)
+class GradientRecord:
+    """A compact picture of one parameter's gradient: enough to draw, small enough to store."""
+
+    name: str
+    shape: tuple[int, ...]
+    none_before: bool | None  # None when backward() was never called
+    none_after: bool
+    finite: bool | None
+    norm: float | None
+    mean_abs: float | None
+    max_abs: float | None
+    histogram: dict[str, list[float]] | None  # {"edges": [...], "counts": [...]}
+    kernels: list[Any] | None  # a few 2-D kernel slices of a conv weight's gradient
+    backward_calls: int
+    accumulated_calls: int  # calls where .grad == previous .grad + this call's gradient
+    fresh_calls: int  # calls where .grad held only this call's gradient
+    mismatched_calls: int  # calls where .grad was neither (something else wrote it)
+    device: str
+
+
+@dataclass(frozen=True)
+class DataRecord:
+    name: str
+    source: str  # "real" or "stand-in"
+    samples: int
+    description: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    spec_id: str
+    device: str
+    status: Status
+    expected: str
+    actual: str
+    message: str
+    location: Location
+    spec_path: str
+    checks: tuple[CheckResult, ...] = ()
+    timing: Timing | None = None
+    timing_note: str = ""  # why there is no timing, when there is none
+    gradients: tuple[GradientRecord, ...] = ()
+    data: tuple[DataRecord, ...] = ()
+    stdout: str = ""
+    duration_s: float | None = None
+    fix: str | None = None
+    code: str = field(default="", repr=False)
+
+    @classmethod
+    def summarise(
+        cls, checks: tuple[CheckResult, ...], *, status: Status | None = None, message: str = "", **fields: Any
+    ) -> Outcome:
+        """Build an outcome whose headline is its most severe check."""
+        overall = status or worst(c.status for c in checks)
+        headline = next((c for c in checks if c.status == overall), None)
+        if headline is None and checks:
+            headline = checks[0]
+        return cls(
+            status=overall,
+            expected=headline.expected if headline else "",
+            actual=headline.actual if headline else "",
+            message=message or (headline.message if headline and overall != Status.PASSED else ""),
+            checks=checks,
+            **fields,
+        )

@@ -1,0 +1,408 @@
+"""Compare what a study note claims was printed (``# tensor(0.6667)``) with what is printed today.
+
+Torch's printing drifts across versions (precision, grad_fn names, the pre-0.4 footer), so plain string
+equality raises false alarms. Text is parsed with ``ast`` (never evaluated) and numbers are compared with a
+tolerance that follows the digits actually printed. No torch import: this runs in processes that never load it.
+Reasons read "<claimed> differs from <actual>".
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import Literal
+
+__all__ = [
+    "CallLiteral",
+    "PrintedComparison",
+    "PrintedSequence",
+    "TensorLiteral",
+    "Verdict",
+    "compare_printed",
+    "numbers_close",
+    "parse_printed",
+]
+
+Verdict = Literal["equal", "drifted", "different"]
+
+
+@dataclass(frozen=True)
+class PrintedComparison:
+    verdict: Verdict
+    reason: str  # one human sentence; "" when equal
+
+
+@dataclass(frozen=True)
+class TensorLiteral:
+    """A parsed ``tensor(...)``, or the pre-0.4 ``[torch.FloatTensor of size 2x2]`` form."""
+
+    values: tuple[float | int | bool, ...]  # flattened, row-major
+    shape: tuple[int, ...]  # -1 marks a dimension elided with `...`
+    dtype: str
+    attributes: dict[str, str]  # other kwargs as text, e.g. {"grad_fn": "<MeanBackward0>"}
+    summarized: bool
+    # The wrapper the print used, if not plain tensor(...): "Parameter containing:" or the old footer.
+    # A change here is drift, not a wrong claim.
+    form: str = field(default="")
+
+
+@dataclass(frozen=True)
+class CallLiteral:
+    """Any other printed call, e.g. ``torch.Size([1, 10])``."""
+
+    name: str
+    args: tuple[object, ...]
+    kwargs: dict[str, object]
+
+
+@dataclass(frozen=True)
+class PrintedSequence:
+    """Several values on one line as ``print(a, b)`` writes them; unlike a printed tuple, no brackets."""
+
+    items: tuple[object, ...]
+
+
+class _Written(float):
+    """A float that remembers its printed text, so the tolerance can follow the printed digits."""
+
+    text: str
+    resolution: float
+
+
+def _written(value: float, text: str, resolution: float) -> _Written:
+    number = _Written(value)
+    number.text, number.resolution = text, resolution
+    return number
+
+
+class _NotAValue(Exception):
+    """Raised while parsing when the text is not a printed value."""
+
+
+_DECIMAL = re.compile(r"[0-9]*\.([0-9]*)(?:[eE]([+-]?[0-9]+))?")
+_ANGLE = re.compile(r"<[^<>]*>")
+_FOOTER = re.compile(r"\[torch\.(?:cuda\.)?([A-Za-z]+)Tensor of size ([0-9x]*)(?: \(GPU [0-9]+\))?\]")
+_HEADERS = ("Variable containing:", "Parameter containing:")
+_OLD_DTYPES = {"Float": "float32", "Double": "float64", "Half": "float16", "Long": "int64", "Int": "int32"}
+_OLD_DTYPES |= {"Short": "int16", "Char": "int8", "Byte": "uint8"}
+
+
+def _resolution(text: str) -> float:
+    """Half a unit in the last printed digit: `0.6667` -> 5e-05, `1.2346e-05` -> 5e-10, `2.` -> 0."""
+    match = _DECIMAL.fullmatch(text.lstrip("+-"))
+    if match is None or not match.group(1):
+        return 0.0
+    try:
+        return 0.5 * 10.0 ** (int(match.group(2) or 0) - len(match.group(1)))
+    except OverflowError:
+        return math.inf
+
+
+def _dotted(node: ast.expr) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return f"{_dotted(node.value)}.{node.attr}"
+    raise _NotAValue
+
+
+class _Reader:
+    """Turns the ast of printed text into plain values; nothing is ever evaluated."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.raw = source.encode()  # ast offsets count UTF-8 bytes, not characters
+
+    def value(self, node: ast.expr) -> object:
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, float):  # keep the written digits: they set the tolerance
+                text = self.raw[node.col_offset : node.end_col_offset].decode()
+                return _written(node.value, text, _resolution(text))
+            if node.value is None or isinstance(node.value, (bool, int, str)):
+                return node.value
+            raise _NotAValue  # Ellipsis outside tensor data, bytes, complex
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):  # -0.5, -inf
+            inner = self.value(node.operand)
+            if isinstance(inner, _Written):
+                return _written(-inner, "-" + inner.text, inner.resolution)
+            if type(inner) is int:
+                return -inner
+            raise _NotAValue
+        if isinstance(node, ast.Name) and node.id in ("nan", "inf"):
+            return _written(float(node.id), node.id, 0.0)
+        if isinstance(node, ast.List):
+            return [self.value(item) for item in node.elts]
+        if isinstance(node, ast.Tuple):
+            return tuple(self.value(item) for item in node.elts)
+        if isinstance(node, ast.Dict):
+            keys = [key for key in node.keys if key is not None]  # None marks `**mapping`: code, not output
+            if len(keys) != len(node.keys):
+                raise _NotAValue
+            return {self.value(key): self.value(item) for key, item in zip(keys, node.values, strict=True)}
+        if isinstance(node, ast.Call):
+            return self.call(node)
+        raise _NotAValue
+
+    def call(self, node: ast.Call) -> object:
+        name = _dotted(node.func)
+        if any(isinstance(arg, ast.Starred) for arg in node.args) or any(kw.arg is None for kw in node.keywords):
+            raise _NotAValue  # `*args` / `**kwargs` are code, not printed output
+        if name == "tensor":
+            return self.tensor(node)
+        kwargs = {str(kw.arg): self.value(kw.value) for kw in node.keywords}
+        return CallLiteral(name, tuple(self.value(arg) for arg in node.args), kwargs)
+
+    def tensor(self, node: ast.Call) -> TensorLiteral:
+        if len(node.args) != 1:
+            raise _NotAValue
+        values, shape, summarized = self.data(node.args[0])
+        dtype = ""
+        attributes: dict[str, str] = {}
+        for keyword in node.keywords:
+            key, value = str(keyword.arg), keyword.value
+            if key == "dtype":
+                dtype = _dotted(value)
+                continue
+            if key == "size":  # empty tensors print their shape: tensor([], size=(0, 3))
+                size = self.value(value)
+                if isinstance(size, tuple) and all(type(n) is int for n in size):
+                    shape = size
+                    continue
+            if isinstance(value, ast.Constant) and str(value.value).startswith("<"):  # quoted by _parse
+                attributes[key] = str(value.value)
+            else:
+                attributes[key] = ast.get_source_segment(self.source, value) or ""
+        if not dtype:  # torch omits dtype when it is the default for the printed literals
+            floats = not values or any(isinstance(v, float) for v in values)
+            bools = values and all(isinstance(v, bool) for v in values)
+            dtype = "torch.bool" if bools else "torch.float32" if floats else "torch.int64"
+        return TensorLiteral(tuple(values), shape, dtype, attributes, summarized)
+
+    def data(self, node: ast.expr) -> tuple[list[float | int | bool], tuple[int, ...], bool]:
+        """Flatten nested tensor data; a level holding `...` gets size -1 (unknown)."""
+        if not isinstance(node, ast.List):
+            scalar = self.value(node)
+            if not isinstance(scalar, (int, float)):  # bool is an int
+                raise _NotAValue
+            return [scalar], (), False
+        elided = [isinstance(item, ast.Constant) and item.value is Ellipsis for item in node.elts]
+        parts = [self.data(item) for item, skip in zip(node.elts, elided, strict=True) if not skip]
+        inner_shapes = {part[1] for part in parts}
+        if len(inner_shapes) > 1:  # ragged nesting is not a tensor print
+            raise _NotAValue
+        inner = inner_shapes.pop() if parts else ()
+        values = [v for part in parts for v in part[0]]
+        size = -1 if any(elided) else len(parts)
+        return values, (size, *inner), any(elided) or any(part[2] for part in parts)
+
+
+def _parse_old(body: list[str], footer: re.Match[str], header: str) -> TensorLiteral:
+    """Pre-0.4 print: whitespace-separated numbers, then `[torch.FloatTensor of size 2x2]`."""
+    dtype = "torch." + _OLD_DTYPES[footer.group(1)]
+    shape = tuple(int(n) for n in footer.group(2).split("x") if n)
+    scale = 1.0
+    if body and body[0].endswith("*"):  # old torch factored a common scale out: `1.00000e-02 *`
+        scale, body = float(body[0][:-1]), body[1:]
+    tokens = " ".join(body).split()
+    values: list[float | int | bool] = [
+        int(t) if "int" in dtype else _written(float(t) * scale, t, _resolution(t) * scale)
+        for t in tokens
+        if t != "..."
+    ]
+    summarized = "..." in tokens
+    if not summarized and len(values) != math.prod(shape):
+        raise _NotAValue
+    form = " ".join(part for part in (header, footer.group(0)) if part)
+    return TensorLiteral(tuple(values), shape, dtype, {}, summarized, form)
+
+
+def _split(source: str) -> list[str]:
+    """Split at top-level whitespace between bracket-balanced chunks, as print(a, b) joins them."""
+    chunks: list[str] = []
+    depth, start, quote, escaped = 0, 0, "", False
+    for index, char in enumerate(source):
+        if quote:  # brackets and spaces inside string literals do not count
+            escaped, quote = (False, quote) if escaped else (char == "\\", "" if char == quote else quote)
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth < 0:
+                return []
+        elif char.isspace() and depth == 0:
+            chunks.append(source[start:index])
+            start = index + 1
+    chunks.append(source[start:])
+    return [] if quote or depth else [chunk for chunk in chunks if chunk]
+
+
+def _read(source: str) -> object:
+    return _Reader(source).value(ast.parse(source, mode="eval").body)
+
+
+def _parse(text: str) -> object | None:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    header = lines[0] if lines and lines[0] in _HEADERS else ""
+    lines = lines[1:] if header else lines
+    footer = _FOOTER.fullmatch(lines[-1]) if lines else None
+    if footer is not None:
+        return _parse_old(lines[:-1], footer, header)
+    # A 2-D tensor spans lines; joined, all ast column offsets refer to one line. `<MeanBackward0>` and
+    # `<function f at 0x..>` are not Python, so they become string literals.
+    source = _ANGLE.sub(lambda match: repr(match.group(0)), " ".join(lines))
+    try:
+        value = _read(source)
+    except (_NotAValue, SyntaxError):
+        chunks = _split(source)
+        if len(chunks) < 2:
+            raise _NotAValue from None
+        value = PrintedSequence(tuple(_read(chunk) for chunk in chunks))
+    if header:
+        if not isinstance(value, TensorLiteral):
+            raise _NotAValue
+        value = replace(value, form=header)
+    return value
+
+
+def parse_printed(text: str) -> object | None:
+    """Parse printed output into comparable values; None when the text is not a value."""
+    try:
+        return _parse(text)
+    except Exception:  # arbitrary text (deep nesting, huge exponents, ...): any failure means "not a value"
+        return None
+
+
+def numbers_close(expected: float, actual: float, *, atol: float, rtol: float) -> bool:
+    """|actual - expected| <= atol + rtol*|expected|; nan matches nan, inf matches same-sign inf."""
+    if expected == actual:  # also exact for ints too large for a float
+        return True
+    try:
+        e, a = float(expected), float(actual)
+    except OverflowError:
+        return False
+    if math.isnan(e) or math.isnan(a):
+        return math.isnan(e) and math.isnan(a)
+    if math.isinf(e) or math.isinf(a):
+        return False
+    return abs(a - e) <= atol + rtol * abs(e)
+
+
+_EQUAL = PrintedComparison("equal", "")
+_different = partial(PrintedComparison, "different")
+
+
+def _at(prefix: str, result: PrintedComparison) -> PrintedComparison:
+    return replace(result, reason=f"{prefix}: {result.reason}") if prefix and result.reason else result
+
+
+def _first(results: Iterable[PrintedComparison]) -> PrintedComparison:
+    """The first 'different' wins at once; otherwise the first drift; otherwise equal."""
+    found = _EQUAL
+    for result in results:
+        if result.verdict == "different":
+            return result
+        if result.verdict == "drifted" and found is _EQUAL:
+            found = result
+    return found
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, TensorLiteral):
+        return "tensor"
+    if isinstance(value, CallLiteral):
+        return f"{value.name}(...)"
+    if isinstance(value, PrintedSequence):
+        return f"{len(value.items)} printed values"
+    return "float" if isinstance(value, float) else type(value).__name__  # hide the _Written subclass
+
+
+def _show(number: float) -> str:
+    return number.text if isinstance(number, _Written) else repr(number)
+
+
+def _compare_numbers(e: float, a: float, atol: float, rtol: float) -> PrintedComparison:
+    # The coarser printing resolution absorbs format-only changes: 0.6667 vs 0.66666668, 2. vs 2.0000.
+    res = max(getattr(e, "resolution", 0.0), getattr(a, "resolution", 0.0))
+    if numbers_close(e, a, atol=atol + res, rtol=rtol):
+        return _EQUAL
+    try:
+        tolerance = atol + (rtol * abs(float(e)) if rtol else 0.0) + res
+    except OverflowError:
+        tolerance = math.inf
+    return _different(f"value {_show(e)} differs from {_show(a)} (tolerance {tolerance:.3g})")
+
+
+def _compare_attributes(e: TensorLiteral, a: TensorLiteral) -> PrintedComparison:
+    drifts: list[str] = []
+    for key in sorted((set(e.attributes) | set(a.attributes)) - {"device"}):  # device follows the machine
+        claimed, actual = e.attributes.get(key), a.attributes.get(key)
+        if claimed == actual:
+            continue
+        if key == "grad_fn" and claimed and actual:
+            claimed, actual = claimed.strip("<>"), actual.strip("<>")
+            if claimed.rstrip("0123456789") != actual.rstrip("0123456789"):
+                return _different(f"grad_fn {claimed} differs from {actual}")
+            drifts.append(f"grad_fn {claimed} became {actual}")  # newer torch appends an index: AddBackward0
+        elif key in ("grad_fn", "requires_grad") and (claimed is None or actual is None):
+            drifts.append(f"{key}={claimed or actual} {'missing' if actual is None else 'added'}")
+        else:
+            return _different(f"{key}={claimed or '(absent)'} differs from {key}={actual or '(absent)'}")
+    if e.form != a.form:
+        drifts.append(f"'{e.form or 'tensor(...)'}' became '{a.form or 'tensor(...)'}'")
+    return PrintedComparison("drifted", "printed form changed: " + "; ".join(drifts)) if drifts else _EQUAL
+
+
+def _compare_tensors(e: TensorLiteral, a: TensorLiteral, atol: float, rtol: float) -> PrintedComparison:
+    if e.summarized != a.summarized:  # the elided positions are unknown, so values cannot be paired
+        return _different(f"{'claimed' if e.summarized else 'actual'} output is summarized with ..., the other is not")
+    # Old torch printed 0-dim results as size-1 vectors; that alone is part of the form change.
+    old_scalar = "of size" in e.form + a.form and math.prod(e.shape) == math.prod(a.shape) == 1
+    if e.shape != a.shape and not old_scalar:
+        return _different(f"shape {e.shape} differs from {a.shape}")
+    if e.dtype != a.dtype:
+        return _different(f"dtype {e.dtype} differs from {a.dtype}")
+    if len(e.values) != len(a.values):
+        return _different(f"{len(e.values)} printed values differ from {len(a.values)}")
+    pairs = enumerate(zip(e.values, a.values, strict=True))
+    many = len(e.values) > 1  # name the element only where there is more than one
+    values = _first(_at(f"element {i}" if many else "", _compare(x, y, atol, rtol)) for i, (x, y) in pairs)
+    return values if values.verdict == "different" else _first([values, _compare_attributes(e, a)])
+
+
+def _compare(e: object, a: object, atol: float, rtol: float) -> PrintedComparison:
+    if _kind(e) != _kind(a):
+        return _different(f"{_kind(e)} differs from {_kind(a)}")
+    if isinstance(e, TensorLiteral) and isinstance(a, TensorLiteral):
+        return _compare_tensors(e, a, atol, rtol)
+    if isinstance(e, (int, float)) and isinstance(a, (int, float)) and not isinstance(e, bool):
+        return _compare_numbers(e, a, atol, rtol)
+    if isinstance(e, PrintedSequence) and isinstance(a, PrintedSequence):
+        e, a = e.items, a.items
+    if isinstance(e, (list, tuple)) and isinstance(a, (list, tuple)):
+        if len(e) != len(a):
+            return _different(f"length {len(e)} differs from {len(a)}")
+        return _first(_at(f"item {i}", _compare(x, y, atol, rtol)) for i, (x, y) in enumerate(zip(e, a, strict=True)))
+    if isinstance(e, dict) and isinstance(a, dict):
+        if list(e) != list(a):
+            return _different(f"keys {list(e)} differ from {list(a)}")
+        return _first(_at(f"key {k!r}", _compare(e[k], a[k], atol, rtol)) for k in e)
+    if isinstance(e, CallLiteral) and isinstance(a, CallLiteral):  # same name: _kind includes it
+        both = [_compare(e.args, a.args, atol, rtol), _compare(e.kwargs, a.kwargs, atol, rtol)]
+        return _at(e.name, _first(both))
+    return _EQUAL if e == a else _different(f"value {e!r} differs from {a!r}")
+
+
+def compare_printed(expected: str, actual: str, *, atol: float = 0.0, rtol: float = 0.0) -> PrintedComparison:
+    """Compare a note's claimed printout with today's; reasons read '<claimed> differs from <actual>'."""
+    if " ".join(expected.split()) == " ".join(actual.split()):  # whitespace and padding alone
+        return _EQUAL
+    claimed, printed = parse_printed(expected), parse_printed(actual)
+    if claimed is None or printed is None:
+        return _different("printed text differs")
+    return _compare(claimed, printed, atol, rtol)

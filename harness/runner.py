@@ -1,0 +1,249 @@
+"""Runner: plans (spec x device) runs, feeds them to a warm worker process, and concludes each one."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+from harness.check import Observation
+from harness.loading import LoadedSpec
+from harness.outcome import Outcome
+from harness.spec import DEVICES, GradientsExpectation, TensorExpectation, ValueExpectation
+from harness.verdict import conclude, not_runnable, skipped
+
+DEFAULT_DATA_ROOT = Path("~/.noteproof/data")
+
+
+class HarnessError(RuntimeError):
+    """A fault of the harness itself (the worker died), as opposed to a failed example."""
+
+
+@dataclass(frozen=True)
+class Environment:
+    torch: str
+    torchvision: str
+    python: str
+    cuda_build: str | None
+    cuda: bool | None  # None: not asked (no CUDA row was planned)
+    cuda_devices: tuple[str, ...]
+    cpu: str
+    platform: str
+
+
+def cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return f"{line.split(':', 1)[1].strip()} ({os.cpu_count()} cores)"
+    except OSError:
+        pass
+    return f"{platform.processor() or platform.machine()} ({os.cpu_count()} cores)"
+
+
+class WorkerProcess:
+    """The warm worker, started at once so its `import torch` overlaps with our own start-up."""
+
+    def __init__(self, slots: int = 2) -> None:
+        self._log: IO[bytes] = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "harness.worker", str(slots)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            text=True,
+            bufsize=1,
+            start_new_session=True,  # Ctrl-C reaches us, and we stop the worker in order
+        )
+        self._hello: dict[str, Any] | None = None
+
+    def hello(self) -> dict[str, Any]:
+        if self._hello is None:
+            self._hello = self.receive()
+        return self._hello
+
+    def send(self, message: dict[str, Any]) -> None:
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write(json.dumps(message) + "\n")
+            self.process.stdin.flush()
+        except BrokenPipeError as exc:
+            raise HarnessError(f"the worker process stopped: {self._stderr_tail()}") from exc
+
+    def receive(self) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            self.process.wait()
+            raise HarnessError(
+                f"the worker process stopped (exit {self.process.returncode}): {self._stderr_tail()}"
+            )
+        message: dict[str, Any] = json.loads(line)
+        return message
+
+    def _stderr_tail(self) -> str:
+        self._log.seek(0)
+        return self._log.read()[-2000:].decode("utf-8", errors="replace").strip()
+
+    def close(self) -> None:
+        """Closing stdin tells the worker to kill every running example and exit."""
+        if self.process.poll() is None:
+            try:
+                assert self.process.stdin is not None
+                self.process.stdin.close()
+                self.process.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+
+def data_root_for(loaded: LoadedSpec, override: Path | None) -> Path:
+    if loaded.spec.data.root:
+        return (loaded.path.parent / loaded.spec.data.root).resolve()
+    if override is not None:
+        return override.expanduser().resolve()
+    return Path(os.environ.get("NOTEPROOF_DATA", DEFAULT_DATA_ROOT)).expanduser()
+
+
+def job_for(loaded: LoadedSpec, device: str, *, timing: bool, data_root: Path | None) -> dict[str, Any]:
+    spec = loaded.spec
+    gradient_claims = [e for e in spec.expect if isinstance(e, GradientsExpectation)]
+    return {
+        "id": f"{loaded.id}@{device}",
+        "kind": "example",
+        "device": device,
+        "code": loaded.code,
+        "seed": spec.seed,
+        "threads": spec.threads,
+        "timeout": spec.timeout,
+        "memory_mb": spec.memory_mb,
+        "max_output": spec.max_output,
+        "data_root": str(data_root_for(loaded, data_root)),
+        "samples": spec.data.samples,
+        "values": sorted({e.expr for e in spec.expect if isinstance(e, (ValueExpectation, TensorExpectation))}),
+        "gradients": {
+            "modules": sorted({e.module or "" for e in gradient_claims}),
+            "without_backward": any(e.without_backward for e in gradient_claims),
+        }
+        if gradient_claims
+        else None,
+        "timing": spec.timing.model_dump() if timing and spec.timing.enabled else None,
+    }
+
+
+class Runner:
+    """Owns one warm worker; runs any number of spec batches through it.
+
+    >>> with Runner() as runner:                         # doctest: +SKIP
+    ...     outcomes = runner.run(load_specs([Path("specs")]), devices=("cpu", "cuda"))
+    """
+
+    def __init__(self, *, slots: int = 2, timing: bool = True, data_root: Path | None = None) -> None:
+        self.slots, self.timing, self.data_root = slots, timing, data_root
+        self._worker: WorkerProcess | None = None
+        self._cuda: dict[str, Any] | None = None
+
+    def __enter__(self) -> Runner:
+        self._worker = WorkerProcess(self.slots)
+        return self
+
+    def __exit__(self, *exc: object | TracebackType) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
+
+    @property
+    def worker(self) -> WorkerProcess:
+        if self._worker is None:
+            raise HarnessError("the runner is not started: use `with Runner() as runner:`")
+        return self._worker
+
+    def environment(self, *, probe_cuda: bool = True) -> Environment:
+        """The worker's versions, and CUDA's presence once asked for (asking costs a fork)."""
+        hello = self.worker.hello()
+        if probe_cuda and self._cuda is None:
+            self._cuda = self._probe()
+        cuda = self._cuda or {"cuda": None, "cuda_devices": []}
+        return Environment(
+            torch=hello["torch"],
+            torchvision=hello["torchvision"],
+            python=hello["python"],
+            cuda_build=hello["cuda_build"],
+            cuda=cuda["cuda"],
+            cuda_devices=tuple(cuda["cuda_devices"]),
+            cpu=cpu_name(),
+            platform=platform.platform(),
+        )
+
+    def _probe(self) -> dict[str, Any]:
+        self.worker.send({"op": "run", "job": {"id": "probe", "kind": "probe", "device": "cpu", "timeout": 60}})
+        result = self.worker.receive()
+        return result.get("probe") or {"cuda": False, "cuda_devices": []}
+
+    def plan(self, specs: Sequence[LoadedSpec], devices: Iterable[str]) -> list[tuple[LoadedSpec, str]]:
+        wanted = [d for d in DEVICES if d in set(devices)]
+        return [(loaded, device) for loaded in specs for device in wanted if device in loaded.spec.devices]
+
+    def run(
+        self,
+        specs: Sequence[LoadedSpec],
+        devices: Iterable[str] = DEVICES,
+        on_outcome: Callable[[Outcome], None] | None = None,
+    ) -> list[Outcome]:
+        """Run every (spec, device); outcomes come back in plan order, and to `on_outcome` as they conclude."""
+        plan = self.plan(specs, devices)
+        environment = self.environment(probe_cuda=any(device == "cuda" for _, device in plan))
+        concluded: dict[tuple[str, str], Outcome] = {}
+        by_job: dict[str, tuple[LoadedSpec, str]] = {}
+
+        def finish(outcome: Outcome) -> None:
+            concluded[(outcome.spec_id, outcome.device)] = outcome
+            if on_outcome:
+                on_outcome(outcome)
+
+        for loaded, device in plan:
+            if device == "cuda" and not environment.cuda:
+                finish(skipped(loaded, device, "no CUDA device: torch.cuda.is_available() is False"))
+            elif loaded.problem:
+                finish(not_runnable(loaded, device, loaded.problem))
+            else:
+                job = job_for(loaded, device, timing=self.timing, data_root=self.data_root)
+                by_job[job["id"]] = (loaded, device)
+                self.worker.send({"op": "run", "job": job})
+        self._collect(by_job, finish)
+        return [concluded[(loaded.id, device)] for loaded, device in plan]
+
+    def _collect(self, by_job: dict[str, tuple[LoadedSpec, str]], finish: Callable[[Outcome], None]) -> None:
+        # A non-CPU row is compared with its CPU row, so it waits for that row when it finishes first.
+        cpu_observations: dict[str, Observation | None] = {}
+        waiting: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        expects_cpu = {loaded.id for loaded, device in by_job.values() if device == "cpu"}
+        remaining = len(by_job)
+        while remaining:
+            result = self.worker.receive()
+            if result.get("op") != "done" or result["id"] not in by_job:
+                continue
+            remaining -= 1
+            loaded, device = by_job[result["id"]]
+            if device == "cpu":
+                cpu_observations[loaded.id] = result.get("observation")
+                finish(conclude(loaded, device, result, None))
+                for other_device, other in waiting.pop(loaded.id, []):
+                    finish(conclude(loaded, other_device, other, cpu_observations[loaded.id]))
+            elif loaded.id in expects_cpu and loaded.id not in cpu_observations:
+                waiting.setdefault(loaded.id, []).append((device, result))
+            else:
+                finish(conclude(loaded, device, result, cpu_observations.get(loaded.id)))
