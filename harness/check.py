@@ -93,12 +93,16 @@ def _summary(expr: str, observation: Observation) -> tuple[dict[str, Any] | None
 
 
 def _value_text(summary: dict[str, Any]) -> str:
+    """Read like torch prints: tensor(0.666667), with dtype and device only when they are not the defaults."""
     if summary["type"] == "number":
         return _fmt(summary["value"])
     if summary["type"] == "tensor":
         values = summary["values"]
         shown = _fmt(values[0]) if summary["shape"] == [] and values else _fmt(values) if values is not None else "..."
-        return f"{shown} (tensor{tuple(summary['shape'])}, {summary['dtype']}, {summary['device']})"
+        extras = "" if summary["shape"] in ([], [len(values or [])]) else f", shape={tuple(summary['shape'])}"
+        extras += "" if summary["dtype"] in ("torch.float32", "torch.int64") else f", dtype={summary['dtype']}"
+        extras += "" if summary["device"] == "cpu" else f", device='{summary['device']}'"
+        return f"tensor({shown}{extras})"
     return str(summary.get("repr", "?"))
 
 

@@ -60,7 +60,8 @@ def run_job(job: dict[str, Any], scratch: Path) -> None:
     _confine(job)
     observation = observe(job)
     _write_json(scratch / "observation.json", observation)
-    if job.get("timing") and observation["exception"] is None:
+    # Time what the correctness run judged: a clean run, or one that raised as the spec claims.
+    if job.get("timing") and (observation["exception"] is None or job.get("expects_exception")):
         try:
             timing: dict[str, Any] = {"timing": time_example(job)}
         except BaseException as exc:  # noqa: BLE001 - report any failure of timing, never crash

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
@@ -129,3 +129,49 @@ class Outcome:
             checks=checks,
             **fields,
         )
+
+
+def outcome_to_dict(outcome: Outcome) -> dict[str, Any]:
+    """Plain JSON-ready data: the form the history and `--json` store."""
+    return {
+        "id": outcome.spec_id,
+        "device": outcome.device,
+        "status": outcome.status.value,
+        "expected": outcome.expected,
+        "actual": outcome.actual,
+        "message": outcome.message,
+        "location": {"path": outcome.location.path, "line": outcome.location.line},
+        "spec": outcome.spec_path,
+        "checks": [{**asdict(c), "status": c.status.value} for c in outcome.checks],
+        "timing": {**(asdict(outcome.timing) if outcome.timing else {"median_s": None}), "note": outcome.timing_note},
+        "gradients": [asdict(g) for g in outcome.gradients],
+        "data": [asdict(d) for d in outcome.data],
+        "stdout": outcome.stdout,
+        "duration_s": outcome.duration_s,
+        "fix": outcome.fix,
+        "code": outcome.code,
+    }
+
+
+def outcome_from_dict(data: dict[str, Any]) -> Outcome:
+    timing = dict(data.get("timing") or {})
+    note = timing.pop("note", "")
+    return Outcome(
+        spec_id=data["id"],
+        device=data["device"],
+        status=Status(data["status"]),
+        expected=data["expected"],
+        actual=data["actual"],
+        message=data["message"],
+        location=Location(data["location"]["path"], data["location"]["line"]),
+        spec_path=data["spec"],
+        checks=tuple(CheckResult(**{**c, "status": Status(c["status"])}) for c in data["checks"]),
+        timing=Timing(**timing) if timing.get("median_s") is not None else None,
+        timing_note=note,
+        gradients=tuple(GradientRecord(**{**g, "shape": tuple(g["shape"])}) for g in data["gradients"]),
+        data=tuple(DataRecord(**d) for d in data["data"]),
+        stdout=data["stdout"],
+        duration_s=data["duration_s"],
+        fix=data["fix"],
+        code=data.get("code", ""),
+    )

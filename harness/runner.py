@@ -138,6 +138,7 @@ def job_for(loaded: LoadedSpec, device: str, *, timing: bool, data_root: Path | 
         if gradient_claims
         else None,
         "timing": spec.timing.model_dump() if timing and spec.timing.enabled else None,
+        "expects_exception": any(e.kind == "exception" for e in spec.expect),
     }
 
 
@@ -216,7 +217,7 @@ class Runner:
 
         for loaded, device in plan:
             if device == "cuda" and not environment.cuda:
-                finish(skipped(loaded, device, "no CUDA device: torch.cuda.is_available() is False"))
+                finish(skipped(loaded, device, "no CUDA device (torch.cuda.is_available() is False)"))
             elif loaded.problem:
                 finish(not_runnable(loaded, device, loaded.problem))
             else:

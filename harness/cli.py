@@ -1,0 +1,184 @@
+"""The `noteproof` command: run, list, show, schema.
+
+Exit codes: 0 nothing failed or errored (skips and drift allowed); 1 something failed or errored;
+2 bad input (a malformed spec, an unknown id, bad arguments); 3 a fault of the harness itself; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import shlex
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from harness.history import DEFAULT_HISTORY, History
+from harness.loading import LoadedSpec, SpecError, load_specs
+from harness.outcome import Outcome
+from harness.report import outcome_detail, results_table, run_json, summary_line
+from harness.runner import HarnessError, Runner
+from harness.spec import json_schema
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_HARNESS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="noteproof", description="Prove or disprove the code examples in PyTorch study notes."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run specs on cpu and cuda, check their claims, time them, store the results")
+    run.add_argument("paths", nargs="*", type=Path, default=[Path("specs")], help="spec files or folders (default specs/)")
+    run.add_argument("--device", choices=("cpu", "cuda", "all"), default="all")
+    run.add_argument("-k", dest="pattern", help="only specs whose id contains PATTERN (case-insensitive)")
+    run.add_argument("--json", dest="json_path", type=Path, help="also write the run as JSON to FILE")
+    run.add_argument("--no-timing", action="store_true", help="check claims only; skip the timing phase")
+    run.add_argument("--history", type=Path, default=DEFAULT_HISTORY, help=f"results database (default {DEFAULT_HISTORY})")
+    run.add_argument("--jobs", type=int, default=2, help="examples run at once (default 2)")
+    run.add_argument("--data-root", type=Path, help="where real datasets live (default $NOTEPROOF_DATA or ~/.noteproof/data)")
+
+    listing = commands.add_parser("list", help="list the specs")
+    listing.add_argument("paths", nargs="*", type=Path, default=[Path("specs")])
+    listing.add_argument("-k", dest="pattern")
+
+    show = commands.add_parser("show", help="show the latest results of one spec, with its code and claims")
+    show.add_argument("id")
+    show.add_argument("--history", type=Path, default=DEFAULT_HISTORY)
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of spec files")
+    schema.add_argument("-o", "--output", type=Path)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _parser().parse_args(argv)
+    args.argv = argv
+    console = Console()
+    errors = Console(stderr=True)
+    handler = {"run": _run, "list": _list, "show": _show, "schema": _schema}[args.command]
+    try:
+        return handler(args, console, errors)
+    except SpecError as exc:
+        for problem in exc.problems:
+            errors.print(f"[bold red]spec error[/] {problem}", markup=True, highlight=False)
+        errors.print(f"{len(exc.problems)} problem(s); nothing was run.")
+        return EXIT_BAD_INPUT
+
+
+def _select(paths: Sequence[Path], pattern: str | None) -> list[LoadedSpec]:
+    specs = load_specs(paths)
+    if pattern:
+        specs = [s for s in specs if pattern.lower() in s.id.lower()]
+    return specs
+
+
+def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
+    started = time.perf_counter()
+    devices = ("cpu", "cuda") if args.device == "all" else (args.device,)
+    # Start the worker first: its `import torch` overlaps with loading and validating the specs.
+    with Runner(slots=max(1, args.jobs), timing=not args.no_timing, data_root=args.data_root) as runner:
+        specs = _select(args.paths, args.pattern)
+        if not specs:
+            errors.print(f"no spec matches {args.pattern!r}" if args.pattern else "no specs found")
+            return EXIT_BAD_INPUT
+        plan = runner.plan(specs, devices)
+        try:
+            environment = runner.environment(probe_cuda="cuda" in devices)
+        except HarnessError as exc:
+            errors.print(f"[bold red]harness error[/] {exc}")
+            return EXIT_HARNESS
+        with History(args.history) as history:
+            command = shlex.join(["noteproof", *args.argv])
+            run_id = history.start_run(dataclasses.asdict(environment), command)
+            outcomes: list[Outcome] = []
+            state = "complete"
+            try:
+                with Progress(
+                    TextColumn("[progress.description]{task.description}"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TimeElapsedColumn(),
+                    console=errors,
+                    transient=True,
+                ) as progress:
+                    task = progress.add_task("running examples", total=len(plan))
+
+                    def on_outcome(outcome: Outcome) -> None:
+                        history.record(run_id, outcome)
+                        outcomes.append(outcome)
+                        progress.update(task, advance=1, description=f"{outcome.spec_id} on {outcome.device}")
+
+                    ordered = runner.run(specs, devices, on_outcome=on_outcome)
+            except KeyboardInterrupt:
+                state = "interrupted"
+                ordered = outcomes
+            except HarnessError as exc:
+                state = "failed"
+                errors.print(f"[bold red]harness error[/] {exc}")
+                ordered = outcomes
+            finally:
+                history.finish_run(run_id, state)
+            record = history.run(run_id)
+    console.print(results_table(ordered))
+    console.print(summary_line(ordered), f"in {time.perf_counter() - started:.1f} s", highlight=False)
+    console.print(
+        f"torch {environment.torch} · cuda: "
+        + (", ".join(environment.cuda_devices) or ("none" if environment.cuda is False else "not asked"))
+        + f" · history: {args.history} (run {run_id})",
+        style="dim",
+        highlight=False,
+    )
+    if args.json_path:
+        args.json_path.parent.mkdir(parents=True, exist_ok=True)
+        args.json_path.write_text(json.dumps(run_json(record, ordered), indent=2, ensure_ascii=False))
+    if state == "interrupted":
+        errors.print(f"interrupted: {len(ordered)} of {len(plan)} results kept in the history (run {run_id})")
+        return EXIT_INTERRUPTED
+    if state == "failed":
+        return EXIT_HARNESS
+    return EXIT_FAILED if any(o.status.is_problem for o in ordered) else EXIT_OK
+
+
+def _list(args: argparse.Namespace, console: Console, errors: Console) -> int:
+    specs = _select(args.paths, args.pattern)
+    table = Table("id", "title", "devices", "claims", "location")
+    for loaded in specs:
+        claims = ", ".join(sorted({e.kind for e in loaded.spec.expect}))
+        table.add_row(loaded.id, loaded.spec.title, ", ".join(loaded.spec.devices), claims, str(loaded.location))
+    console.print(table)
+    console.print(f"{len(specs)} spec(s)")
+    return EXIT_OK
+
+
+def _show(args: argparse.Namespace, console: Console, errors: Console) -> int:
+    if not args.history.exists():
+        errors.print(f"no history at {args.history}: run `noteproof run` first")
+        return EXIT_BAD_INPUT
+    with History(args.history) as history:
+        outcomes = history.latest_outcomes(args.id)
+        if not outcomes:
+            known = ", ".join(history.spec_ids()) or "none yet"
+            errors.print(f"no results for {args.id!r}; known ids: {known}")
+            return EXIT_BAD_INPUT
+    for outcome in outcomes:
+        console.print(outcome_detail(outcome))
+        console.print()
+    return EXIT_FAILED if any(o.status.is_problem for o in outcomes) else EXIT_OK
+
+
+def _schema(args: argparse.Namespace, console: Console, errors: Console) -> int:
+    text = json.dumps(json_schema(), indent=2) + "\n"
+    if args.output:
+        args.output.write_text(text)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK

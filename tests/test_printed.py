@@ -1,0 +1,473 @@
+"""Tests for harness.printed: claimed printouts against actual ones, with printing-aware tolerance."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness.printed import (
+    CallLiteral,
+    PrintedComparison,
+    PrintedSequence,
+    TensorLiteral,
+    compare_printed,
+    numbers_close,
+    parse_printed,
+)
+
+TWO_D = "tensor([[1.0000, 2.0000, 3.0000],\n        [4.0000, 5.0000, 6.0000]])"
+SUMMARIZED = "tensor([0.1000, 0.2000, 0.3000,  ..., 0.7000, 0.8000, 0.9000])"
+OLD_2X2 = " 1  2\n 3  4\n[torch.FloatTensor of size 2x2]"
+
+
+# -- claims that hold ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("claim", "actual"),
+    [
+        ("tensor(0.6667)", "tensor(0.6667)"),
+        ("tensor(2.)", "tensor(2.0000)"),
+        ("tensor(2.0000)", "tensor(2.)"),
+        ("tensor(0.6667)", "tensor(0.66666668)"),
+        ("tensor([ 1.0000, -2.5000])", "tensor([1.0000, -2.5000])"),
+        ("tensor([1.,2.])", "tensor([1., 2.])"),
+        ("   tensor(0.5)  ", "tensor(0.5)"),
+        (TWO_D, "tensor([[1., 2., 3.], [4., 5., 6.]])"),
+        (TWO_D, "tensor([[1.0, 2.0, 3.0],\n\n    [4.0, 5.0, 6.0]])"),
+        ("tensor([[1, 2],\n        [3, 4]])", "tensor([[1, 2], [3, 4]])"),
+        ("0.6667", "0.6666666666666666"),
+        ("tensor(1.2346e-05)", "tensor(1.23456e-05)"),
+        ("tensor([nan, inf, -inf])", "tensor([nan,  inf, -inf])"),
+        ("nan", "nan"),
+        ("-inf", "-inf"),
+        (SUMMARIZED, "tensor([0.1, 0.2, 0.3, ..., 0.7, 0.8, 0.9])"),
+        ("torch.Size([1, 10])", "torch.Size([1, 10])"),
+        ("torch.Size([])", "torch.Size([])"),
+        ("(1, 2.5)", "(1, 2.5000)"),
+        ("[0.5, (1, 2)]", "[0.50, (1, 2)]"),
+        ("{'a': 1.5}", "{'a': 1.50}"),
+        ("tensor(1.) tensor(2.)", "tensor(1.0000) tensor(2.0000)"),
+        ("0.5 tensor([1, 2])", "0.5000 tensor([1, 2])"),
+        ("tensor([1., 2.])", "tensor([1., 2.], device='cuda:0')"),
+        ("tensor(1.1019, grad_fn=<NllLossBackward0>)", "tensor(1.10190, grad_fn=<NllLossBackward0>)"),
+        ("tensor([1, 2], dtype=torch.int32)", "tensor([1, 2], dtype=torch.int32)"),
+        ("tensor([True, False])", "tensor([ True, False])"),
+        ("tensor([])", "tensor([])"),
+        ("tensor([], size=(0, 3))", "tensor([], size=(0, 3))"),
+        (
+            "torch.return_types.max(\nvalues=tensor([3., 4.]),\nindices=tensor([1, 1]))",
+            "torch.return_types.max(values=tensor([3.0000, 4.0000]), indices=tensor([1, 1]))",
+        ),
+        ("ok", "ok"),
+        ("hello world", "  hello   world "),
+        ("Epoch 1 done", "Epoch 1 done"),
+        ("", "   "),
+        ("True", "True"),
+        ("'text'", "'text'"),
+    ],
+)
+def test_equal(claim: str, actual: str) -> None:
+    assert compare_printed(claim, actual) == PrintedComparison("equal", "")
+
+
+# -- claims that are wrong ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("claim", "actual", "reason"),
+    [
+        ("tensor(0.9999)", "tensor(0.6667)", "value 0.9999 differs from 0.6667 (tolerance 5e-05)"),
+        ("tensor(0.6667)", "tensor(0.6669)", "value 0.6667 differs from 0.6669"),
+        ("tensor(2.)", "tensor(2.0001)", "value 2. differs from 2.0001"),
+        ("tensor([0.9729])", "tensor(0.9729)", "shape (1,) differs from ()"),
+        ("tensor(0.9729)", "tensor([0.9729])", "shape () differs from (1,)"),
+        ("tensor([1, 2, 3])", "tensor([1., 2., 3.])", "dtype torch.int64 differs from torch.float32"),
+        ("tensor([1., 2.], dtype=torch.float64)", "tensor([1., 2.])", "dtype torch.float64 differs from torch.float32"),
+        ("tensor([True, False])", "tensor([1, 0])", "dtype torch.bool differs from torch.int64"),
+        ("tensor([True, False])", "tensor([True, True])", "element 1: value False differs from True"),
+        (TWO_D, TWO_D.replace("4.0000", "4.5000"), "element 3: value 4.0000 differs from 4.5000"),
+        (TWO_D, "tensor([1., 2., 3., 4., 5., 6.])", "shape (2, 3) differs from (6,)"),
+        (
+            "tensor(3., grad_fn=<MeanBackward0>)",
+            "tensor(3., grad_fn=<SumBackward0>)",
+            "grad_fn MeanBackward0 differs from SumBackward0",
+        ),
+        ("tensor(nan)", "tensor(1.)", "value nan differs from 1."),
+        ("tensor(1.)", "tensor(nan)", "value 1. differs from nan"),
+        ("tensor([inf])", "tensor([-inf])", "value inf differs from -inf"),
+        ("inf", "nan", "value inf differs from nan"),
+        (SUMMARIZED, SUMMARIZED.replace("0.8000", "0.5000"), "element 4: value 0.8000 differs from 0.5000"),
+        (SUMMARIZED, "tensor([0.1000, 0.2000, 0.3000, 0.7000, 0.8000, 0.9000])", "claimed output is summarized"),
+        ("tensor([1, 2, 3, 4, 5, 6])", "tensor([1, 2, ..., 5, 6])", "actual output is summarized"),
+        (SUMMARIZED, "tensor([0.1000, 0.2000, ..., 0.8000, 0.9000])", "6 printed values differ from 4"),
+        (
+            "torch.Size([1, 10])",
+            "torch.Size([1, 12])",
+            "torch.Size: item 0: item 1: value 10 differs from 12 (tolerance 0)",
+        ),
+        ("torch.Size([1, 10])", "torch.Size([1, 10, 1])", "length 2 differs from 3"),
+        ("torch.Size([2])", "Other([2])", "torch.Size(...) differs from Other(...)"),
+        ("(1, 2)", "(1, 3)", "item 1: value 2 differs from 3 (tolerance 0)"),
+        ("(1.0, 2.0)", "(1.0, 3.0)", "item 1: value 2.0 differs from 3.0"),
+        ("(1, 2)", "1 2", "tuple differs from 2 printed values"),
+        ("(1, 2)", "[1, 2]", "tuple differs from list"),
+        ("tensor(1.) tensor(2.)", "tensor(1.) tensor(3.)", "item 1: value 2. differs from 3."),
+        ("0.5 tensor([1, 2])", "0.5 tensor([1, 3])", "item 1: element 1: value 2 differs from 3"),
+        ("1 2", "1 2 3", "2 printed values differs from 3 printed values"),
+        ("[1, 2]", "[1, 2, 3]", "length 2 differs from 3"),
+        ("{'a': 1}", "{'b': 1}", "keys ['a'] differ from ['b']"),
+        ("{'a': 1}", "{'a': 2}", "key 'a': value 1 differs from 2"),
+        ("0.6667", "0.5", "value 0.6667 differs from 0.5"),
+        ("2", "2.0", "int differs from float"),
+        ("True", "False", "value True differs from False"),
+        ("'a'", "'b'", "value 'a' differs from 'b'"),
+        ("tensor(1.)", "1.0", "tensor differs from float"),
+        ("ok", "not ok", "printed text differs"),
+        ("Epoch 1 done", "Epoch 2 done", "printed text differs"),
+        ("hello world", "tensor(1.)", "printed text differs"),
+        ("tensor(1.)", "", "printed text differs"),
+        (OLD_2X2, "tensor([[1., 2.],\n        [3., 5.]])", "element 3: value 4 differs from 5."),
+        (OLD_2X2, "tensor([1., 2., 3., 4.])", "shape (2, 2) differs from (4,)"),
+        (" 1\n 2\n[torch.LongTensor of size 2]", "tensor([1., 2.])", "dtype torch.int64 differs from torch.float32"),
+        ("tensor([1., 2.], layout=torch.sparse_coo)", "tensor([1., 2.])", "layout=torch.sparse_coo differs from"),
+        ("tensor(1., requires_grad=True)", "tensor(2.)", "value 1. differs from 2."),
+    ],
+)
+def test_different(claim: str, actual: str, reason: str) -> None:
+    result = compare_printed(claim, actual)
+    assert result.verdict == "different"
+    assert reason in result.reason
+
+
+# -- claims whose substance holds but whose printed form changed --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("claim", "actual", "reason"),
+    [
+        ("tensor(1.1019, grad_fn=<NllLossBackward0>)", "tensor(1.1019)", "grad_fn=<NllLossBackward0> missing"),
+        ("tensor(1.1019)", "tensor(1.1019, grad_fn=<NllLossBackward0>)", "grad_fn=<NllLossBackward0> added"),
+        (
+            "tensor([1., 2.], requires_grad=True)",
+            "tensor([1., 2.])",
+            "printed form changed: requires_grad=True missing",
+        ),
+        ("tensor([1., 2.])", "tensor([1., 2.], requires_grad=True)", "requires_grad=True added"),
+        (
+            "tensor(3., grad_fn=<AddBackward>)",
+            "tensor(3., grad_fn=<AddBackward0>)",
+            "grad_fn AddBackward became AddBackward0",
+        ),
+        (OLD_2X2, "tensor([[1., 2.],\n        [3., 4.]])", "'[torch.FloatTensor of size 2x2]' became 'tensor(...)'"),
+        ("Variable containing:\n 1.1019\n[torch.FloatTensor of size 1]", "tensor(1.1019)", "Variable containing:"),
+        ("\n 1\n 2\n 3\n[torch.LongTensor of size 3]\n", "tensor([1, 2, 3])", "LongTensor"),
+        (
+            " 0.5000\n[torch.cuda.DoubleTensor of size 1 (GPU 0)]",
+            "tensor([0.5000], dtype=torch.float64)",
+            "DoubleTensor",
+        ),
+        (
+            "1.00000e-02 *\n  1.2345  2.3456\n[torch.FloatTensor of size 1x2]",
+            "tensor([[0.0123, 0.0235]])",
+            "FloatTensor",
+        ),
+        (
+            "Parameter containing:\ntensor([1., 1.], requires_grad=True)",
+            "tensor([1., 1.], requires_grad=True)",
+            "Parameter",
+        ),
+        ("(tensor(1., requires_grad=True), 2)", "(tensor(1.), 2)", "item 0: printed form changed: requires_grad=True"),
+    ],
+)
+def test_drifted(claim: str, actual: str, reason: str) -> None:
+    result = compare_printed(claim, actual)
+    assert result.verdict == "drifted"
+    assert reason in result.reason
+
+
+def test_a_difference_outranks_a_drift() -> None:
+    claim = "(tensor(1., requires_grad=True), 2)"
+    assert compare_printed(claim, "(tensor(1.), 3)") == PrintedComparison(
+        "different", "item 1: value 2 differs from 3 (tolerance 0)"
+    )
+
+
+# -- parsing ------------------------------------------------------------------------------------
+
+
+def test_parse_scalar_and_vector_shapes() -> None:
+    assert parse_printed("tensor(0.6667)") == TensorLiteral((0.6667,), (), "torch.float32", {}, False)
+    assert parse_printed("tensor([0.9729])") == TensorLiteral((0.9729,), (1,), "torch.float32", {}, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "dtype"),
+    [
+        ("tensor([1, 2, 3])", "torch.int64"),
+        ("tensor([1., 2.])", "torch.float32"),
+        ("tensor([True, False])", "torch.bool"),
+        ("tensor([nan, 1.])", "torch.float32"),
+        ("tensor([])", "torch.float32"),
+        ("tensor([1, 2], dtype=torch.int32)", "torch.int32"),
+        ("tensor([1., 2.], dtype=torch.float64)", "torch.float64"),
+        (" 1.5  2.5\n[torch.DoubleTensor of size 2]", "torch.float64"),
+        (" 1  2\n[torch.ByteTensor of size 2]", "torch.uint8"),
+        (" 1  2\n[torch.IntTensor of size 2]", "torch.int32"),
+    ],
+)
+def test_parse_dtype(text: str, dtype: str) -> None:
+    parsed = parse_printed(text)
+    assert isinstance(parsed, TensorLiteral)
+    assert parsed.dtype == dtype
+
+
+def test_parse_attributes_and_multiline() -> None:
+    parsed = parse_printed(
+        "tensor([[1., 2., 3.],\n        [4., 5., 6.]], device='cuda:0',\n       grad_fn=<MeanBackward0>)"
+    )
+    assert isinstance(parsed, TensorLiteral)
+    assert parsed.values == (1.0, 2.0, 3.0, 4.0, 5.0, 6.0)
+    assert parsed.shape == (2, 3)
+    assert parsed.attributes == {"device": "'cuda:0'", "grad_fn": "<MeanBackward0>"}
+    assert not parsed.summarized
+    parsed = parse_printed("tensor([1., 2.], requires_grad=True)")
+    assert isinstance(parsed, TensorLiteral)
+    assert parsed.attributes == {"requires_grad": "True"}
+
+
+def test_parse_nan_inf_and_summarized() -> None:
+    parsed = parse_printed("tensor([nan, inf, -inf])")
+    assert isinstance(parsed, TensorLiteral)
+    assert math.isnan(parsed.values[0])
+    assert parsed.values[1:] == (math.inf, -math.inf)
+    parsed = parse_printed(SUMMARIZED)
+    assert isinstance(parsed, TensorLiteral)
+    assert parsed.summarized
+    assert parsed.shape == (-1,)
+    assert len(parsed.values) == 6
+
+
+def test_parse_old_form() -> None:
+    parsed = parse_printed("Variable containing:\n 1  2\n 3  4\n[torch.FloatTensor of size 2x2]")
+    assert isinstance(parsed, TensorLiteral)
+    assert (parsed.values, parsed.shape, parsed.dtype) == ((1.0, 2.0, 3.0, 4.0), (2, 2), "torch.float32")
+    assert "FloatTensor" in parsed.form
+    assert parse_printed(" 1  2  3\n[torch.FloatTensor of size 2x2]") is None  # count does not match the footer
+
+
+def test_parse_other_structures() -> None:
+    assert parse_printed("torch.Size([1, 10])") == CallLiteral("torch.Size", ([1, 10],), {})
+    assert parse_printed("(1, 2)") == (1, 2)
+    assert parse_printed("1 2") == PrintedSequence((1, 2))
+    assert parse_printed("{'a': [1, None]}") == {"a": [1, None]}
+    sequence = parse_printed("tensor(1.) tensor(2.)")
+    assert isinstance(sequence, PrintedSequence)
+    assert [item.values for item in sequence.items if isinstance(item, TensorLiteral)] == [(1.0,), (2.0,)]
+    empty = parse_printed("tensor([], size=(0, 3))")
+    assert isinstance(empty, TensorLiteral)
+    assert empty.shape == (0, 3)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ok",
+        "hello world",
+        "Epoch 1 done",
+        "",
+        "loss: 0.5",
+        "tensor(",
+        "Sequential(\n  (0): Linear()\n)",
+        "a = 1",
+        "...",
+    ],
+)
+def test_parse_non_values(text: str) -> None:
+    assert parse_printed(text) is None
+
+
+# -- tolerance ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("claim", "actual", "atol", "rtol", "verdict"),
+    [
+        ("tensor(1.00)", "tensor(1.10)", 0.0, 0.0, "different"),
+        ("tensor(1.00)", "tensor(1.10)", 0.2, 0.0, "equal"),
+        ("tensor(1.00)", "tensor(1.10)", 0.0, 0.2, "equal"),
+        ("tensor(1.00)", "tensor(1.10)", 0.01, 0.01, "different"),
+        ("100", "101", 0.0, 0.0, "different"),
+        ("100", "101", 0.0, 0.01, "equal"),
+        ("[1.0, 2.0]", "[1.3, 2.3]", 0.5, 0.0, "equal"),
+        ("tensor([nan])", "tensor([nan])", 0.0, 0.0, "equal"),
+        ("tensor([nan])", "tensor([1.])", 1e9, 1e9, "different"),
+    ],
+)
+def test_atol_rtol_widen_tolerance(claim: str, actual: str, atol: float, rtol: float, verdict: str) -> None:
+    assert compare_printed(claim, actual, atol=atol, rtol=rtol).verdict == verdict
+
+
+def test_reason_reports_total_tolerance() -> None:
+    # atol 0.05 plus the printing resolution of 1.00 (0.005).
+    assert compare_printed("tensor(1.00)", "tensor(1.10)", atol=0.05).reason == (
+        "value 1.00 differs from 1.10 (tolerance 0.055)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("expected", "actual", "atol", "rtol", "close"),
+    [
+        (1.0, 1.0, 0.0, 0.0, True),
+        (1.0, 1.1, 0.0, 0.0, False),
+        (1.0, 1.1, 0.11, 0.0, True),
+        (10.0, 11.0, 0.0, 0.1, True),
+        (10.0, 11.0, 0.0, 0.09, False),
+        (math.nan, math.nan, 0.0, 0.0, True),
+        (math.nan, 1.0, 1e9, 1e9, False),
+        (1.0, math.nan, 1e9, 1e9, False),
+        (math.inf, math.inf, 0.0, 0.0, True),
+        (-math.inf, -math.inf, 0.0, 0.0, True),
+        (math.inf, -math.inf, 1e9, 1e9, False),
+        (math.inf, 1e308, 1e9, 1e9, False),
+        (10**400, 10**400, 0.0, 0.0, True),
+        (10**400, 10**400 + 1, 0.0, 0.0, False),
+    ],
+)
+def test_numbers_close(expected: float, actual: float, atol: float, rtol: float, close: bool) -> None:
+    assert numbers_close(expected, actual, atol=atol, rtol=rtol) is close
+
+
+# -- robustness ---------------------------------------------------------------------------------
+
+NASTY = [
+    "",
+    " ",
+    "\n\n",
+    "(((",
+    ")))",
+    "[1, 2",
+    "tensor([1, 2)",
+    "tensor([1., 2.]) ]",
+    "<<<",
+    ">>>",
+    "<<<>>>",
+    "tensor(1., grad_fn=<<MeanBackward0>>)",
+    "x" * 10_000,
+    "tensor([" + "0.5, " * 2_000 + "0.5])",
+    "(" * 10_000,
+    "[" * 500 + "]" * 500,
+    "-" * 10_000 + "1",
+    "1e99999",
+    "1." + "0" * 5_000 + "1e-999999999999",
+    "1" * 5_000,
+    "tensor(1.5e99999999999999999999)",
+    "\x00\x01\x02\x7f",
+    bytes(range(256)).decode("latin-1"),
+    "\ufffd\u2028\u2029",
+    "tensor([1, [2]])",
+    "tensor([[1, 2], [3]])",
+    "tensor(*x)",
+    "f(**k)",
+    "{**a}",
+    "{[1]: 2}",
+    "lambda: 0",
+    "__import__('os').system('echo hi')",
+    "'unterminated",
+    "tensor(1.) 'x",
+    "[torch.FloatTensor of size 2x2]",
+    "[torch.FooTensor of size 2]",
+    " 1 x\n[torch.FloatTensor of size 2]",
+    "Variable containing:",
+    "Parameter containing:\nok",
+    "tensor(1+2j)",
+    "tensor(b'x')",
+    "tensor(..., ...)",
+    "tensor(...)",
+    "tensor([...])",
+    "...",
+    "é ü 中文 tensor(0.5)",
+    "tensor(0.5, name='中文')",
+    "tensor([0.5, 1.5], names=('é', None))",
+]
+
+
+@pytest.mark.parametrize("text", NASTY)
+def test_garbage_never_raises(text: str) -> None:
+    parse_printed(text)
+    for claim, actual in ((text, text), (text, "tensor(1.)"), ("tensor(1.)", text), (text, text[::-1])):
+        result = compare_printed(claim, actual)
+        assert result.verdict in ("equal", "drifted", "different")
+        assert isinstance(result.reason, str)
+    assert compare_printed(text, text).verdict == "equal"
+
+
+def test_module_does_not_import_torch() -> None:
+    root = Path(__file__).resolve().parents[1]
+    code = "import sys, harness.printed; assert 'torch' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], cwd=root, check=True)
+
+
+# -- real torch output --------------------------------------------------------------------------
+
+
+def test_real_torch_output() -> None:
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    weights = torch.ones(2, requires_grad=True)
+    tensors = [
+        torch.tensor(2 / 3),
+        torch.tensor([0.9729]),
+        torch.arange(6).reshape(2, 3),
+        torch.rand(3, 4),
+        torch.tensor([True, False]),
+        torch.tensor([1.0, float("nan"), float("inf"), -float("inf")]),
+        torch.tensor([1e-5, 1.23456e-5]),
+        torch.tensor([[1e10, 1.0]]),
+        torch.zeros(2, 3, dtype=torch.float64),
+        torch.tensor(1.5, dtype=torch.float16),
+        torch.tensor([1, 2], dtype=torch.int32),
+        torch.tensor(3),
+        torch.arange(2000.0),
+        torch.randn(50, 50),
+        weights,
+        (weights * 2).sum(),
+        torch.nn.Parameter(torch.ones(2)),
+    ]
+    for tensor in tensors:
+        text = str(tensor)
+        assert parse_printed(text) is not None, text
+        assert compare_printed(text, text) == PrintedComparison("equal", ""), text
+        changed = tensor.detach().clone()
+        flat = changed.view(-1)
+        if changed.dtype == torch.bool:
+            flat[0] = ~flat[0]
+        else:
+            flat[0] = flat[0] * 2 + 1
+        result = compare_printed(text, str(changed))
+        assert result.verdict == "different", (text, str(changed), result)
+
+    empty = str(torch.empty(0, 3))
+    assert compare_printed(empty, empty).verdict == "equal"
+    assert compare_printed(empty, str(torch.empty(0, 4))).verdict == "different"
+    assert compare_printed(str(torch.Size([1, 10])), "torch.Size([1, 10])").verdict == "equal"
+    assert compare_printed(str(torch.Size([1, 10])), str(torch.Size([1, 11]))).verdict == "different"
+    pair = f"{torch.tensor(1.0)} {torch.tensor([1, 2])}"  # as print(a, b) writes it
+    assert compare_printed(pair, pair).verdict == "equal"
+    assert compare_printed(str(weights), str(weights.detach())).verdict == "drifted"
+
+    # Only the printing precision differs: still the same claim.
+    value = torch.tensor([2 / 3, 1 / 7, 100.0])
+    default = str(value)
+    torch.set_printoptions(precision=8)
+    try:
+        precise = str(value)
+    finally:
+        torch.set_printoptions(profile="default")
+    assert precise != default
+    assert compare_printed(default, precise).verdict == "equal"
+    assert compare_printed(precise, default).verdict == "equal"
