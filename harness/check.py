@@ -123,7 +123,7 @@ def _check_value(expectation: ValueExpectation, observation: Observation) -> Che
         return _result(
             expectation, Status.FAILED, expected, actual, f"shape {got_shape} where {want_shape} was claimed"
         )
-    for index, (w, g) in enumerate(zip(want, got)):
+    for index, (w, g) in enumerate(zip(want, got, strict=True)):
         if not numbers_close(w, g, atol=expectation.atol, rtol=expectation.rtol):
             where = f" at flat index {index}" if len(want) > 1 else ""
             return _result(
@@ -131,7 +131,8 @@ def _check_value(expectation: ValueExpectation, observation: Observation) -> Che
                 Status.FAILED,
                 expected,
                 actual,
-                f"{_fmt(g)} differs from the claimed {_fmt(w)}{where} (atol {expectation.atol:g}, rtol {expectation.rtol:g})",
+                f"{_fmt(g)} differs from the claimed {_fmt(w)}{where}"
+                f" (atol {expectation.atol:g}, rtol {expectation.rtol:g})",
             )
     return _result(expectation, Status.PASSED, expected, actual)
 
@@ -220,7 +221,9 @@ def _gradient_claims(expectation: GradientsExpectation) -> str:
         parts.append(".grad None before backward()")
     if expectation.after_backward:
         parts.append(
-            f".grad {'a finite tensor of the parameter shape' if expectation.after_backward == 'finite' else 'None'} after"
+            ".grad a finite tensor of the parameter's shape after"
+            if expectation.after_backward == "finite"
+            else ".grad None after"
         )
     if expectation.accumulates is not None:
         parts.append("accumulates across backward() calls" if expectation.accumulates else "fresh on every backward()")
@@ -419,7 +422,7 @@ def check_agreement(
             continue
         compared += 1
         if len(ref_values) != len(got_values) or not all(
-            numbers_close(r, g, atol=atol, rtol=rtol) for r, g in zip(ref_values, got_values)
+            numbers_close(r, g, atol=atol, rtol=rtol) for r, g in zip(ref_values, got_values, strict=True)
         ):
             disagreements.append(expectation.expr)
     if not compared:

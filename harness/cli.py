@@ -36,14 +36,18 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="run specs on cpu and cuda, check their claims, time them, store the results")
-    run.add_argument("paths", nargs="*", type=Path, default=[Path("specs")], help="spec files or folders (default specs/)")
+    run.add_argument(
+        "paths", nargs="*", type=Path, default=[Path("specs")], help="spec files or folders (default specs)"
+    )
     run.add_argument("--device", choices=("cpu", "cuda", "all"), default="all")
     run.add_argument("-k", dest="pattern", help="only specs whose id contains PATTERN (case-insensitive)")
     run.add_argument("--json", dest="json_path", type=Path, help="also write the run as JSON to FILE")
     run.add_argument("--no-timing", action="store_true", help="check claims only; skip the timing phase")
-    run.add_argument("--history", type=Path, default=DEFAULT_HISTORY, help=f"results database (default {DEFAULT_HISTORY})")
+    run.add_argument("--history", type=Path, default=DEFAULT_HISTORY, help=f"results file (default {DEFAULT_HISTORY})")
     run.add_argument("--jobs", type=int, default=2, help="examples run at once (default 2)")
-    run.add_argument("--data-root", type=Path, help="where real datasets live (default $NOTEPROOF_DATA or ~/.noteproof/data)")
+    run.add_argument(
+        "--data-root", type=Path, help="where real datasets are (default $NOTEPROOF_DATA, ~/.noteproof/data)"
+    )
 
     listing = commands.add_parser("list", help="list the specs")
     listing.add_argument("paths", nargs="*", type=Path, default=[Path("specs")])

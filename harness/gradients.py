@@ -50,7 +50,7 @@ class GradientProbe:
         def watched_backward(*args: Any, **kwargs: Any) -> Any:
             return self._backward(original_backward, *args, **kwargs)
 
-        nn.Module.__init__ = tracking_init  # type: ignore[method-assign]
+        nn.Module.__init__ = tracking_init  # type: ignore[method-assign,assignment]
         torch.autograd.backward = watched_backward
         self._undo.append(lambda: setattr(nn.Module, "__init__", original_init))
         self._undo.append(lambda: setattr(torch.autograd, "backward", original_backward))
@@ -110,7 +110,8 @@ class GradientProbe:
     def records(self, module_expr: str | None) -> list[dict[str, Any]]:
         """One compact record per parameter of the named module (or of every root), in model order."""
         if module_expr is not None:
-            module = eval(module_expr, self.namespace)
+            # The spec's expression, in the example's namespace, inside the example's process.
+            module = eval(module_expr, self.namespace)  # noqa: S307
             if not isinstance(module, nn.Module):
                 raise TypeError(f"{module_expr} is a {type(module).__name__}, not an nn.Module")
             pairs = [(f"{module_expr}.{n}", p) for n, p in module.named_parameters()]

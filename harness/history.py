@@ -185,7 +185,9 @@ class History:
         payload = json.loads(row["payload"])
         payload["gradients"] = [
             json.loads(g["record"])
-            for g in self._db.execute("SELECT record FROM gradients WHERE result_id = ? ORDER BY position", (row["id"],))
+            for g in self._db.execute(
+                "SELECT record FROM gradients WHERE result_id = ? ORDER BY position", (row["id"],)
+            )
         ]
         return outcome_from_dict(payload)
 
@@ -205,4 +207,3 @@ class History:
             environment=json.loads(row["environment"]),
             counts=counts,
         )
-

@@ -150,7 +150,8 @@ def _resolve_code(path: Path, text: str, example: Example) -> tuple[str, Locatio
             location,
             (
                 f"the block at line {example.line} of {note} changed since this spec was written "
-                f"(sha256 {code_hash(block.code)[:12]}..., spec says {example.sha256[:12]}...); review the spec and update sha256"
+                f"(sha256 {code_hash(block.code)[:12]}..., spec says {example.sha256[:12]}...);"
+                " review the spec and update sha256"
             ),
         )
     return block.code, location, None

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     PASSED = "passed"
     FAILED = "failed"  # a claim is false
     ERROR = "error"  # the example raised where nothing was claimed, crashed, hung, or could not run

@@ -274,7 +274,7 @@ def parse_printed(text: str) -> object | None:
     """Parse printed output into comparable values; None when the text is not a value."""
     try:
         return _parse(text)
-    except Exception:  # arbitrary text (deep nesting, huge exponents, ...): any failure means "not a value"
+    except Exception:  # noqa: BLE001 - arbitrary text (deep nesting, huge exponents, ...): any failure means "not a value"
         return None
 
 

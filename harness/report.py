@@ -144,8 +144,16 @@ def outcome_detail(outcome: Outcome) -> RenderableType:
 
 def gradient_table(outcome: Outcome) -> Table:
     table = Table(
-        "parameter", "shape", "None before", "None after", "‖grad‖", "mean |grad|", "max |grad|", "calls (acc/fresh)",
-        title="gradients", title_justify="left",
+        "parameter",
+        "shape",
+        "None before",
+        "None after",
+        "‖grad‖",
+        "mean |grad|",
+        "max |grad|",
+        "calls (acc/fresh)",
+        title="gradients",
+        title_justify="left",
     )
     for g in outcome.gradients:
         table.add_row(

@@ -54,7 +54,8 @@ class WorkerProcess:
     """The warm worker, started at once so its `import torch` overlaps with our own start-up."""
 
     def __init__(self, slots: int = 2) -> None:
-        self._log: IO[bytes] = tempfile.TemporaryFile()
+        # Lives as long as the worker; read only to explain why it died.
+        self._log: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, "-m", "harness.worker", str(slots)],
             stdin=subprocess.PIPE,
@@ -84,9 +85,7 @@ class WorkerProcess:
         line = self.process.stdout.readline()
         if not line:
             self.process.wait()
-            raise HarnessError(
-                f"the worker process stopped (exit {self.process.returncode}): {self._stderr_tail()}"
-            )
+            raise HarnessError(f"the worker process stopped (exit {self.process.returncode}): {self._stderr_tail()}")
         message: dict[str, Any] = json.loads(line)
         return message
 

@@ -7,7 +7,7 @@ Schema that editors use to complete and check spec files (``noteproof schema``).
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from typing_extensions import TypeAliasType
@@ -93,7 +93,8 @@ class GradientsExpectation(_Claimed):
         facts = (self.before_backward, self.after_backward, self.accumulates, self.without_backward)
         if all(fact is None for fact in facts):
             raise ValueError(
-                "a gradients expectation needs at least one of before_backward, after_backward, accumulates, without_backward"
+                "a gradients expectation needs at least one of"
+                " before_backward, after_backward, accumulates, without_backward"
             )
         return self
 
@@ -146,7 +147,8 @@ class Example(_Strict):
 class Data(_Strict):
     root: str | None = Field(
         None,
-        description="Where real datasets live, relative to this spec file; default $NOTEPROOF_DATA or ~/.noteproof/data.",
+        description="Where real datasets live, relative to this spec file;"
+        " default $NOTEPROOF_DATA or ~/.noteproof/data.",
     )
     samples: int = Field(8, ge=1, le=100_000, description="At most this many samples per dataset (real or stand-in).")
 

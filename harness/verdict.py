@@ -114,4 +114,3 @@ def _gradients(observation: Observation) -> tuple[GradientRecord, ...]:
             fields["shape"] = tuple(fields["shape"])
             records.setdefault(param["name"], GradientRecord(**fields))
     return tuple(records.values())
-

@@ -7,6 +7,7 @@ break its forked children. It speaks JSON lines: jobs in on stdin, results out o
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import selectors
@@ -129,10 +130,8 @@ class Worker:
 
     def kill(self, run: _Running, fault: str, message: str) -> None:
         run.fault, run.fault_message = fault, message
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(run.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
     def kill_all(self, reason: str) -> None:
         for run in self.running.values():
@@ -141,10 +140,8 @@ class Worker:
 
     def reap(self, run: _Running) -> None:
         _, status = os.waitpid(run.pid, 0)
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(run.pid, signal.SIGKILL)  # strays the example left behind (DataLoader workers, subprocesses)
-        except (ProcessLookupError, PermissionError):
-            pass
         self.selector.unregister(run.pidfd)
         os.close(run.pidfd)
         del self.running[run.pidfd]
@@ -235,7 +232,7 @@ def main(argv: list[str]) -> int:
     import platform
 
     import torch
-    import torchvision  # type: ignore[import-untyped]
+    import torchvision
 
     import harness.child  # noqa: F401 - import (not run) everything a child needs, once
 
