@@ -30,7 +30,8 @@ def write_spec(tmp_path: Path) -> SpecWriter:
 
     def write(name: str, code: str, expect: str, extra: str = "") -> LoadedSpec:
         code = textwrap.dedent(code).strip("\n")
-        body = f"{textwrap.dedent(extra).strip()}\n[example]\ncode = '''\n{code}\n'''\n\n{textwrap.dedent(expect).strip()}\n"
+        top, expectations = textwrap.dedent(extra).strip(), textwrap.dedent(expect).strip()
+        body = f"{top}\n[example]\ncode = '''\n{code}\n'''\n\n{expectations}\n"
         path = tmp_path / f"{name}.toml"
         path.write_text(body)
         (loaded,) = load_specs([path])

@@ -23,8 +23,7 @@ ORIG_CIFAR100 = torchvision.datasets.CIFAR100
 ORIG_MNIST = torchvision.datasets.MNIST
 ORIG_FASHION = torchvision.datasets.FashionMNIST
 
-CIFAR10_NAMES = ["airplane", "automobile", "bird", "cat", "deer",
-                 "dog", "frog", "horse", "ship", "truck"]
+CIFAR10_NAMES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
 
 
 @pytest.fixture
@@ -78,8 +77,7 @@ def skip_md5(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_cifar10_standin_shape_len_classes(install: Any, tmp_path: Path) -> None:
     uses = install(max_samples=16)
-    ds = torchvision.datasets.CIFAR10("./data.CIFAR10", train=False,
-                                      transform=transforms.ToTensor())
+    ds = torchvision.datasets.CIFAR10("./data.CIFAR10", train=False, transform=transforms.ToTensor())
     img, target = ds[0]
     assert img.shape == (3, 32, 32) and img.dtype == torch.float32
     assert len(ds) == 16
@@ -118,8 +116,7 @@ def test_standin_deterministic_and_rng_untouched(install: Any) -> None:
 
 def test_dataloader_batches(install: Any) -> None:
     install(max_samples=8)
-    ds = torchvision.datasets.CIFAR10("./d", train=False, transform=transforms.ToTensor(),
-                                      download=True)
+    ds = torchvision.datasets.CIFAR10("./d", train=False, transform=transforms.ToTensor(), download=True)
     shapes = [(tuple(x.shape), tuple(y.shape)) for x, y in DataLoader(ds, batch_size=2)]
     assert shapes == [((2, 3, 32, 32), (2,))] * 4
 
@@ -193,8 +190,7 @@ def test_import_after_install_gets_patch(install: Any) -> None:
 def test_real_dataset_on_data_root(install: Any, tmp_path: Path, skip_md5: None) -> None:
     images, labels = write_fake_cifar10(tmp_path, 12)
     uses = install(max_samples=5)
-    ds = torchvision.datasets.CIFAR10("./data.CIFAR10", train=False,
-                                      transform=transforms.ToTensor(), download=True)
+    ds = torchvision.datasets.CIFAR10("./data.CIFAR10", train=False, transform=transforms.ToTensor(), download=True)
     assert uses[0].source == "real" and uses[0].samples == 5
     assert uses[0].description == f"CIFAR10 (test split) from {tmp_path}, first 5 of 12 images"
     assert len(ds) == 5
@@ -203,8 +199,7 @@ def test_real_dataset_on_data_root(install: Any, tmp_path: Path, skip_md5: None)
     assert ds.classes == CIFAR10_NAMES
 
 
-def test_real_dataset_in_examples_own_root(install: Any, tmp_path: Path,
-                                           skip_md5: None) -> None:
+def test_real_dataset_in_examples_own_root(install: Any, tmp_path: Path, skip_md5: None) -> None:
     own = tmp_path / "own"
     write_fake_cifar10(own, 3)
     empty = tmp_path / "empty"
@@ -220,8 +215,7 @@ def test_one_use_per_construction(install: Any) -> None:
     torchvision.datasets.CIFAR10("a", train=True)
     torchvision.datasets.CIFAR10("a", train=False)
     torchvision.datasets.FashionMNIST("b")
-    assert [(u.name, u.train) for u in uses] == [
-        ("CIFAR10", True), ("CIFAR10", False), ("FashionMNIST", True)]
+    assert [(u.name, u.train) for u in uses] == [("CIFAR10", True), ("CIFAR10", False), ("FashionMNIST", True)]
     assert "(train split)" in uses[0].description
 
 
