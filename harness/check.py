@@ -123,6 +123,8 @@ def _check_value(expectation: ValueExpectation, observation: Observation) -> Che
         return _result(
             expectation, Status.FAILED, expected, actual, f"shape {got_shape} where {want_shape} was claimed"
         )
+    if len(want) != len(got):  # a ragged claim such as [[1, 2], [3]] has no single shape
+        return _result(expectation, Status.FAILED, expected, actual, f"{len(want)} values claimed, {len(got)} found")
     for index, (w, g) in enumerate(zip(want, got, strict=True)):
         if not numbers_close(w, g, atol=expectation.atol, rtol=expectation.rtol):
             where = f" at flat index {index}" if len(want) > 1 else ""
@@ -330,8 +332,22 @@ def _tensor_claims(expectation: TensorExpectation) -> str:
     return ", ".join(parts)
 
 
+# torch's aliases print under their canonical names: torch.long prints as torch.int64.
+_DTYPE_ALIASES = {
+    "long": "int64",
+    "int": "int32",
+    "short": "int16",
+    "float": "float32",
+    "double": "float64",
+    "half": "float16",
+    "cfloat": "complex64",
+    "cdouble": "complex128",
+}
+
+
 def _dtype(name: str) -> str:
-    return name if name.startswith("torch.") else f"torch.{name}"
+    bare = name.removeprefix("torch.")
+    return f"torch.{_DTYPE_ALIASES.get(bare, bare)}"
 
 
 def _check_tensor(expectation: TensorExpectation, observation: Observation) -> CheckResult:

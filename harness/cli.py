@@ -73,7 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args, console, errors)
     except SpecError as exc:
         for problem in exc.problems:
-            errors.print(f"[bold red]spec error[/] {problem}", markup=True, highlight=False)
+            # soft_wrap: one problem, one line, so editors and grep find `file:line:` whatever the width.
+            errors.print(f"[bold red]spec error[/] {problem}", markup=True, highlight=False, soft_wrap=True)
         errors.print(f"{len(exc.problems)} problem(s); nothing was run.")
         return EXIT_BAD_INPUT
 

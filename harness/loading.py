@@ -64,6 +64,7 @@ class LoadedSpec:
     location: Location  # where the user looks: the note block when known, else the spec's `code`
     expectation_lines: tuple[int, ...]  # line of each [[expect]] table in the spec file
     problem: str | None = None  # a reason the example cannot run (the note changed or is missing)
+    id_line: int = 1  # where the id is set (line 1 when it comes from the file name)
 
     @property
     def wants_gradients(self) -> bool:
@@ -98,7 +99,9 @@ def load_specs(paths: Iterable[Path]) -> list[LoadedSpec]:
     for item in loaded:
         if item.id in seen:
             problems.append(
-                SpecProblem(item.path, 1, f"id {item.id!r} is also used by {seen[item.id]}; ids must be unique")
+                SpecProblem(
+                    item.path, item.id_line, f"id {item.id!r} is also used by {seen[item.id]}; ids must be unique"
+                )
             )
         seen.setdefault(item.id, item.path)
     if problems:
@@ -128,6 +131,7 @@ def load_spec(path: Path) -> LoadedSpec:
         location=location,
         expectation_lines=tuple(_table_lines(text, "expect")),
         problem=problem,
+        id_line=_key_line(text, (), "id") if spec.id else 1,
     )
 
 
@@ -209,11 +213,11 @@ def _line_of(text: str, loc: tuple[object, ...]) -> int:
 
 
 def _key_line(text: str, table: tuple[object, ...], key: str | None) -> int:
-    header_line = 1
+    header_line: int | None = None
     for number, current, stripped in _scan(text):
         if current != table:
             continue
-        if header_line == 1 and table:
+        if header_line is None and table:
             header_line = number
         if key is not None and re.match(rf"{re.escape(key)}\s*=", stripped):
             return number
@@ -222,7 +226,7 @@ def _key_line(text: str, table: tuple[object, ...], key: str | None) -> int:
         for number, line in enumerate(text.splitlines(), 1):
             if re.match(rf"\s*\[\[?\s*{re.escape(key)}\s*\]", line):
                 return number
-    return header_line
+    return header_line or 1
 
 
 def _table_lines(text: str, name: str) -> list[int]:
@@ -240,8 +244,9 @@ def _scan(text: str) -> Iterable[tuple[int, tuple[object, ...], str]]:
     for number, line in enumerate(_logical_lines(text), 1):
         if line is None:
             continue
-        array = re.match(r"\[\[\s*([\w.-]+)\s*\]\]", line)
-        single = re.match(r"\[\s*([\w.-]+)\s*\]", line)
+        # Whole-line headers only: `[1],` inside a multi-line array is a value, not a table.
+        array = re.fullmatch(r"\[\[\s*([A-Za-z_][\w.-]*)\s*\]\]\s*(#.*)?", line)
+        single = re.fullmatch(r"\[\s*([A-Za-z_][\w.-]*)\s*\]\s*(#.*)?", line)
         if array:
             name = array.group(1)
             counts[name] = counts.get(name, -1) + 1
