@@ -38,8 +38,18 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         report = Path(scratch) / "run.json"
         run_command = [
-            sys.executable, "-m", "harness", "run", args.specs, "--device", "cpu", "--no-timing",
-            "--history", str(Path(scratch) / "h.sqlite"), "--json", str(report),
+            sys.executable,
+            "-m",
+            "harness",
+            "run",
+            args.specs,
+            "--device",
+            "cpu",
+            "--no-timing",
+            "--history",
+            str(Path(scratch) / "h.sqlite"),
+            "--json",
+            str(report),
         ]
         timed(floor_command)  # warm the page cache for both before measuring
         timed(run_command)

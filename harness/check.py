@@ -62,7 +62,8 @@ def _expected_text(expectation: Expectation) -> str:
 
 def _fmt(value: Any) -> str:
     if isinstance(value, float):
-        return f"{value:.6g}"
+        text = f"{value:.6g}"
+        return text if any(c in text for c in ".ein") else f"{text}."  # 2.0 reads `2.`, as torch prints it
     if isinstance(value, list):
         return "[" + ", ".join(_fmt(v) for v in value) + "]"
     return str(value)
