@@ -69,6 +69,11 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _plain(value: float | None) -> str:
+    """Extremes of any dtype arrive as floats: print 10.0 as 10, not as a float literal."""
+    return "-" if value is None else f"{value:.6g}"
+
+
 # -- value ---------------------------------------------------------------------------------------
 
 
@@ -370,7 +375,7 @@ def _check_tensor(expectation: TensorExpectation, observation: Observation) -> C
         return _result(
             expectation, Status.FAILED, expected, summary.get("repr", "?"), f"`{expectation.expr}` is not a tensor"
         )
-    actual = f"shape {summary['shape']}, {summary['dtype']}, min {_fmt(summary['min'])}, max {_fmt(summary['max'])}"
+    actual = f"shape {summary['shape']}, {summary['dtype']}, min {_plain(summary['min'])}, max {_plain(summary['max'])}"
     problems = []
     if expectation.shape is not None and list(expectation.shape) != summary["shape"]:
         problems.append(f"shape {summary['shape']}, not {list(expectation.shape)}")
@@ -387,7 +392,7 @@ def _check_tensor(expectation: TensorExpectation, observation: Observation) -> C
     )
     for name, bound, extreme, holds, which in bounds:
         if bound is not None and extreme is not None and not holds(extreme, bound):
-            problems.append(f"{which} element {_fmt(extreme)} breaks {name} = {bound:g}")
+            problems.append(f"{which} element {_plain(extreme)} breaks {name} = {bound:g}")
     status = Status.FAILED if problems else Status.PASSED
     return _result(expectation, status, expected, actual, "; ".join(problems))
 

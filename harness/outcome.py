@@ -111,6 +111,7 @@ class Outcome:
     duration_s: float | None = None
     fix: str | None = None
     code: str = field(default="", repr=False)
+    error_line: int | None = None  # line of the example's code where it raised
 
     @classmethod
     def summarise(
@@ -150,6 +151,7 @@ def outcome_to_dict(outcome: Outcome) -> dict[str, Any]:
         "duration_s": outcome.duration_s,
         "fix": outcome.fix,
         "code": outcome.code,
+        "error_line": outcome.error_line,
     }
 
 
@@ -174,4 +176,5 @@ def outcome_from_dict(data: dict[str, Any]) -> Outcome:
         duration_s=data["duration_s"],
         fix=data["fix"],
         code=data.get("code", ""),
+        error_line=data.get("error_line"),
     )

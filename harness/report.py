@@ -94,18 +94,6 @@ def numbered_source(code: str, first_line: int = 1, highlight: int | None = None
     )
 
 
-def _failing_line(outcome: Outcome) -> int | None:
-    for check in outcome.checks:
-        if check.status != Status.PASSED and "line " in check.message:
-            words = check.message.split("line ", 1)[1].split()
-            if words and words[0].isdigit():
-                return int(words[0])
-    words = outcome.message.split("line ", 1)
-    if len(words) == 2 and words[1].split()[0].isdigit():
-        return int(words[1].split()[0])
-    return None
-
-
 def outcome_detail(outcome: Outcome) -> RenderableType:
     header = Text.assemble(
         (f"{outcome.spec_id} on {outcome.device}: ", "bold"),
@@ -114,7 +102,7 @@ def outcome_detail(outcome: Outcome) -> RenderableType:
     )
     parts: list[RenderableType] = [header]
     if outcome.code:
-        parts.append(numbered_source(outcome.code, highlight=_failing_line(outcome)))
+        parts.append(numbered_source(outcome.code, highlight=outcome.error_line))
     if outcome.message:
         parts.append(Text(outcome.message, style=STATUS_STYLE[outcome.status]))
     if outcome.checks:

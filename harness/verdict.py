@@ -68,7 +68,7 @@ def conclude(loaded: LoadedSpec, device: str, result: dict[str, Any], reference:
         status = Status.ERROR
         line = f" at line {exception['line']} of the example" if exception.get("line") else ""
         message = f"raised {exception['type']}{line}: {exception['message']}"
-    outcome = Outcome.summarise(
+    return Outcome.summarise(
         tuple(checks),
         status=status,
         message=message,
@@ -78,9 +78,9 @@ def conclude(loaded: LoadedSpec, device: str, result: dict[str, Any], reference:
         data=tuple(DataRecord(d["name"], d["source"], d["samples"], d["description"]) for d in observation["datasets"]),
         stdout=observation["stdout"] + _dropped(observation),
         duration_s=observation["duration_s"],
+        error_line=exception.get("line") if exception else None,
         **common,
     )
-    return outcome
 
 
 def _dropped(observation: Observation) -> str:

@@ -267,3 +267,46 @@ def test_timing_is_measured_when_asked(write_spec: SpecWriter) -> None:
     assert outcome.timing is not None
     assert 0 < outcome.timing.median_s < 0.1
     assert outcome.timing.repeats >= 1 and outcome.timing.threads == 1 and outcome.timing.warmup == 1
+
+
+# -- gradient facts on real autograd: right claims pass, wrong claims fail -----------------------------------------
+
+ZERO_GRAD_LOOP = """
+import torch
+from torch import nn
+model = nn.Linear(2, 1)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+for _ in range(3):
+    optimizer.zero_grad()
+    model(torch.ones(4, 2)).sum().backward()
+"""
+NO_BACKWARD = "import torch\nfrom torch import nn\nmodel = nn.Linear(2, 1)\nloss = model(torch.ones(4, 2)).sum()"
+SETS_GRAD_ITSELF = """
+import torch
+from torch import nn
+model = nn.Linear(2, 1)
+model(torch.ones(4, 2)).sum().backward()
+for p in model.parameters():
+    p.grad = torch.ones_like(p)
+"""
+
+
+@pytest.mark.parametrize(
+    ("code", "facts", "status"),
+    [
+        (ZERO_GRAD_LOOP, "accumulates = false", Status.PASSED),
+        (ZERO_GRAD_LOOP, "accumulates = true", Status.FAILED),
+        (ZERO_GRAD_LOOP, 'before_backward = "none"\nafter_backward = "finite"', Status.PASSED),
+        (NO_BACKWARD, 'after_backward = "none"', Status.PASSED),
+        (NO_BACKWARD, 'after_backward = "finite"', Status.FAILED),
+        (NO_BACKWARD, 'before_backward = "none"', Status.FAILED),
+        (SETS_GRAD_ITSELF, 'without_backward = "none"', Status.FAILED),
+        (ZERO_GRAD_LOOP, 'without_backward = "none"', Status.PASSED),
+    ],
+)
+def test_gradient_claims_on_real_autograd(
+    runner: Runner, write_spec: SpecWriter, code: str, facts: str, status: Status
+) -> None:
+    spec = write_spec("grads", code, f'[[expect]]\nkind = "gradients"\nmodule = "model"\n{facts}')
+    (outcome,) = runner.run([spec], devices=("cpu",))
+    assert outcome.status == status, outcome.checks
