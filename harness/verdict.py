@@ -10,24 +10,18 @@ from harness.outcome import DataRecord, GradientRecord, Outcome, Status, Timing
 
 
 def skipped(loaded: LoadedSpec, device: str, reason: str) -> Outcome:
-    return Outcome(
-        spec_id=loaded.id,
-        device=device,
-        status=Status.SKIPPED,
-        expected="",
-        actual="",
-        message=reason,
-        location=loaded.location,
-        spec_path=str(loaded.path),
-        code=loaded.code,
-    )
+    return _not_run(loaded, device, Status.SKIPPED, reason)
 
 
 def not_runnable(loaded: LoadedSpec, device: str, reason: str) -> Outcome:
+    return _not_run(loaded, device, Status.ERROR, reason)
+
+
+def _not_run(loaded: LoadedSpec, device: str, status: Status, reason: str) -> Outcome:
     return Outcome(
         spec_id=loaded.id,
         device=device,
-        status=Status.ERROR,
+        status=status,
         expected="",
         actual="",
         message=reason,
