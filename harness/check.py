@@ -24,7 +24,10 @@ Observation = dict[str, Any]  # as written by harness.child.observe
 
 def check(expectation: Expectation, observation: Observation) -> CheckResult:
     exception = observation.get("exception")
-    if exception and not isinstance(expectation, ExceptionExpectation):
+    reached = isinstance(expectation, PrintedExpectation) and str(expectation.statement) in observation.get(
+        "captures", {}
+    )
+    if exception and not isinstance(expectation, ExceptionExpectation) and not reached:
         return _result(
             expectation,
             Status.ERROR,
@@ -150,6 +153,8 @@ def _check_value(expectation: ValueExpectation, observation: Observation) -> Che
 
 def _check_printed(expectation: PrintedExpectation, observation: Observation) -> CheckResult:
     expected = expectation.text
+    if expectation.statement is not None:
+        return _check_statement_output(expectation, observation)
     lines = observation.get("stdout", "").splitlines()
     if not lines:
         return _result(expectation, Status.FAILED, expected, "(nothing printed)", "the example printed nothing")
@@ -178,6 +183,28 @@ def _check_printed(expectation: PrintedExpectation, observation: Observation) ->
     # Nothing matched: show the candidate that failed for the most specific reason (a value, not text).
     window, comparison = next(((w, c) for w, c in verdicts if not c.reason.startswith("printed text")), verdicts[-1])
     return _result(expectation, Status.FAILED, expected, window, comparison.reason)
+
+
+def _check_statement_output(expectation: PrintedExpectation, observation: Observation) -> CheckResult:
+    """The claim belongs to one print (or REPL expression): compare with what that statement produced."""
+    texts: list[str] = observation.get("captures", {}).get(str(expectation.statement), [])
+    if not texts:
+        return _result(
+            expectation,
+            Status.FAILED,
+            expectation.text,
+            "(no output)",
+            f"the statement on line {expectation.statement} of the example produced no output",
+        )
+    judged = [
+        (text, compare_printed(expectation.text, text, atol=expectation.atol, rtol=expectation.rtol)) for text in texts
+    ]
+    for wanted, status in (("equal", Status.PASSED), ("drifted", Status.DRIFTED)):
+        for text, comparison in judged:
+            if comparison.verdict == wanted:
+                return _result(expectation, status, expectation.text, text, comparison.reason)
+    text, comparison = judged[0]  # a print in a loop: the claim is about its first output
+    return _result(expectation, Status.FAILED, expectation.text, text, comparison.reason)
 
 
 # -- exception -----------------------------------------------------------------------------------

@@ -6,15 +6,18 @@ global torch state freely: nothing it does reaches another example or the harnes
 
 from __future__ import annotations
 
+import builtins
 import io
 import json
 import os
 import random
+import re
 import resource
 import sys
 import time
 import timeit
 import traceback
+import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +27,7 @@ import numpy
 import torch
 from torch.utils.data import dataloader
 
+from harness.capture import PRINT_HOOK, SHOW_HOOK, Captures, compile_example
 from harness.datasets import DatasetUse, install_dataset_standins
 from harness.gradients import GradientProbe, count_suppressed_backward
 
@@ -137,7 +141,10 @@ def _to_device(value: Any, device: str) -> Any:
 
 
 def _execute(job: dict[str, Any], namespace: dict[str, Any], uses: list[DatasetUse]) -> BaseException | None:
-    code = compile(job["code"], EXAMPLE_FILENAME, "exec")
+    try:
+        code = compile_example(job["code"], EXAMPLE_FILENAME, job.get("captures", ()))
+    except SyntaxError as exc:
+        return exc
     _seed(job["seed"])
     restore = install_dataset_standins(Path(job["data_root"]), job["samples"], uses)
     try:
@@ -154,6 +161,8 @@ def observe(job: dict[str, Any]) -> dict[str, Any]:
     namespace: dict[str, Any] = {"__name__": "__main__"}
     uses: list[DatasetUse] = []
     probe = GradientProbe(namespace) if job.get("gradients") else None
+    captures = Captures()
+    captures.install(namespace)
     started = time.perf_counter()
     with _captured(job["max_output"]) as out:
         if probe:
@@ -169,8 +178,9 @@ def observe(job: dict[str, Any]) -> dict[str, Any]:
     return {
         "stdout": out.getvalue(),
         "stdout_dropped": out.dropped,
-        "exception": _describe_exception(exc) if exc else None,
+        "exception": _describe_exception(exc, namespace) if exc else None,
         "values": values,
+        "captures": captures.as_json(),
         "gradients": gradients,
         "devices_seen": sorted(_devices_in(namespace)),
         "datasets": [use.__dict__ for use in uses],
@@ -207,19 +217,64 @@ def _run_without_backward(job: dict[str, Any]) -> dict[str, Any]:
         "suppressed_calls": calls(),
         "parameters": sum(1 for _ in probe.records(None)),
         "with_grad": with_grad,
-        "exception": _describe_exception(exc) if exc else None,
+        "exception": _describe_exception(exc, namespace) if exc else None,
     }
 
 
-def _describe_exception(exc: BaseException) -> dict[str, Any]:
+def _describe_exception(exc: BaseException, namespace: dict[str, Any]) -> dict[str, Any]:
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == EXAMPLE_FILENAME]
+    line = frames[-1].lineno if frames else None
+    if isinstance(exc, SyntaxError) and exc.filename == EXAMPLE_FILENAME:
+        line = exc.lineno
     return {
         "type": type(exc).__name__,
         "mro": [cls.__name__ for cls in type(exc).__mro__],
         "message": str(exc),
-        "line": frames[-1].lineno if frames else None,
+        "line": line,
         "traceback": "".join(traceback.format_exception(exc)[-20:]),
+        **_hints(exc, namespace),
     }
+
+
+def _hints(exc: BaseException, namespace: dict[str, Any]) -> dict[str, Any]:
+    """What a fix needs to know: the missing name, the names that were there instead, where the name lives."""
+    name: str | None = None
+    owner: str | None = None
+    candidates: list[str] = []
+    if isinstance(exc, NameError):
+        name = exc.name
+        candidates = sorted({*namespace, *dir(builtins)} - {PRINT_HOOK, SHOW_HOOK})
+    elif isinstance(exc, AttributeError):
+        name, target = exc.name, getattr(exc, "obj", None)
+        if target is not None:
+            owner = f"module '{target.__name__}'" if isinstance(target, types.ModuleType) else type(target).__name__
+            candidates = sorted(dir(target))
+    elif isinstance(exc, ModuleNotFoundError):
+        name = exc.name
+        candidates = sorted({module.split(".")[0] for module in sys.modules if not module.startswith("_")})
+    elif isinstance(exc, ImportError):
+        missing = re.search(r"cannot import name '([^']+)'", str(exc))
+        name, owner = (missing.group(1) if missing else None), exc.name
+        module = sys.modules.get(owner or "")
+        candidates = sorted(dir(module)) if module else []
+    return {
+        "name": name,
+        "owner": owner,
+        "candidates": [c for c in candidates if not c.startswith("__")][:5000],
+        "homes": _homes(name) if name else [],
+    }
+
+
+def _homes(name: str) -> list[str]:
+    """Public torch/torchvision modules, among those already imported, that define `name`."""
+    homes = [
+        module_name
+        for module_name, module in list(sys.modules.items())
+        if module_name.split(".")[0] in ("torch", "torchvision")
+        and not any(part.startswith("_") for part in module_name.split("."))
+        and name in getattr(module, "__dict__", {})
+    ]
+    return sorted(homes, key=lambda m: (m.count("."), len(m)))[:5]
 
 
 def _evaluate(expr: str, namespace: dict[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ class Status(enum.StrEnum):
     ERROR = "error"  # the example raised where nothing was claimed, crashed, hung, or could not run
     DRIFTED = "drifted"  # the claim holds in substance, but its printed form or message changed
     SKIPPED = "skipped"  # not run, with the reason (no CUDA device)
+    UNVERIFIABLE = "unverifiable"  # cannot be checked honestly (unseeded random values, the author's files)
 
     @property
     def severity(self) -> int:
@@ -24,7 +25,14 @@ class Status(enum.StrEnum):
         return self in (Status.FAILED, Status.ERROR)
 
 
-_SEVERITY = {Status.SKIPPED: 0, Status.PASSED: 1, Status.DRIFTED: 2, Status.FAILED: 3, Status.ERROR: 4}
+_SEVERITY = {
+    Status.SKIPPED: 0,
+    Status.UNVERIFIABLE: 1,
+    Status.PASSED: 2,
+    Status.DRIFTED: 3,
+    Status.FAILED: 4,
+    Status.ERROR: 5,
+}
 
 
 def worst(statuses: Iterable[Status]) -> Status:

@@ -20,8 +20,9 @@ STATUS_STYLE = {
     Status.ERROR: "bold magenta",
     Status.DRIFTED: "bold yellow",
     Status.SKIPPED: "dim",
+    Status.UNVERIFIABLE: "cyan",
 }
-_SUMMARY_ORDER = (Status.PASSED, Status.FAILED, Status.ERROR, Status.DRIFTED, Status.SKIPPED)
+_SUMMARY_ORDER = (Status.PASSED, Status.FAILED, Status.ERROR, Status.DRIFTED, Status.SKIPPED, Status.UNVERIFIABLE)
 
 
 def seconds(value: float | None) -> str:

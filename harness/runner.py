@@ -16,10 +16,16 @@ from typing import IO, Any
 from harness.check import Observation
 from harness.loading import LoadedSpec
 from harness.outcome import Outcome
-from harness.spec import DEVICES, GradientsExpectation, TensorExpectation, ValueExpectation
+from harness.spec import DEVICES, GradientsExpectation, PrintedExpectation, TensorExpectation, ValueExpectation
 from harness.verdict import conclude, not_runnable, skipped
 
 DEFAULT_DATA_ROOT = Path("~/.noteproof/data")
+
+
+@dataclass(frozen=True)
+class Execution:
+    outcome: Outcome
+    observation: Observation | None  # None when the example never produced one (skipped, crashed, timed out)
 
 
 class HarnessError(RuntimeError):
@@ -137,6 +143,7 @@ def job_for(loaded: LoadedSpec, device: str, *, timing: bool, data_root: Path | 
         else None,
         "timing": spec.timing.model_dump() if timing and spec.timing.enabled else None,
         "expects_exception": any(e.kind == "exception" for e in spec.expect),
+        "captures": sorted({e.statement for e in spec.expect if isinstance(e, PrintedExpectation) and e.statement}),
     }
 
 
@@ -203,13 +210,22 @@ class Runner:
         on_outcome: Callable[[Outcome], None] | None = None,
     ) -> list[Outcome]:
         """Run every (spec, device); outcomes come back in plan order, and to `on_outcome` as they conclude."""
+        return [execution.outcome for execution in self.execute(specs, devices, on_outcome)]
+
+    def execute(
+        self,
+        specs: Sequence[LoadedSpec],
+        devices: Iterable[str] = DEVICES,
+        on_outcome: Callable[[Outcome], None] | None = None,
+    ) -> list[Execution]:
+        """Like `run`, keeping each row's raw observation for callers that analyse it (the note audit)."""
         plan = self.plan(specs, devices)
         environment = self.environment(probe_cuda=any(device == "cuda" for _, device in plan))
-        concluded: dict[tuple[str, str], Outcome] = {}
+        concluded: dict[tuple[str, str], Execution] = {}
         by_job: dict[str, tuple[LoadedSpec, str]] = {}
 
-        def finish(outcome: Outcome) -> None:
-            concluded[(outcome.spec_id, outcome.device)] = outcome
+        def finish(outcome: Outcome, observation: Observation | None = None) -> None:
+            concluded[(outcome.spec_id, outcome.device)] = Execution(outcome, observation)
             if on_outcome:
                 on_outcome(outcome)
 
@@ -225,7 +241,9 @@ class Runner:
         self._collect(by_job, finish)
         return [concluded[(loaded.id, device)] for loaded, device in plan]
 
-    def _collect(self, by_job: dict[str, tuple[LoadedSpec, str]], finish: Callable[[Outcome], None]) -> None:
+    def _collect(
+        self, by_job: dict[str, tuple[LoadedSpec, str]], finish: Callable[[Outcome, Observation | None], None]
+    ) -> None:
         # A non-CPU row is compared with its CPU row, so it waits for that row when it finishes first.
         cpu_observations: dict[str, Observation | None] = {}
         waiting: dict[str, list[tuple[str, dict[str, Any]]]] = {}
@@ -237,12 +255,13 @@ class Runner:
                 continue
             remaining -= 1
             loaded, device = by_job[result["id"]]
+            observation = result.get("observation")
             if device == "cpu":
-                cpu_observations[loaded.id] = result.get("observation")
-                finish(conclude(loaded, device, result, None))
+                cpu_observations[loaded.id] = observation
+                finish(conclude(loaded, device, result, None), observation)
                 for other_device, other in waiting.pop(loaded.id, []):
-                    finish(conclude(loaded, other_device, other, cpu_observations[loaded.id]))
+                    finish(conclude(loaded, other_device, other, observation), other.get("observation"))
             elif loaded.id in expects_cpu and loaded.id not in cpu_observations:
                 waiting.setdefault(loaded.id, []).append((device, result))
             else:
-                finish(conclude(loaded, device, result, cpu_observations.get(loaded.id)))
+                finish(conclude(loaded, device, result, cpu_observations.get(loaded.id)), observation)

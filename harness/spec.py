@@ -46,6 +46,11 @@ class PrintedExpectation(_Claimed):
     output_line: int | None = Field(
         None, description="1-based line of the output to compare (negative counts from the end); any line when unset."
     )
+    statement: int | None = Field(
+        None,
+        ge=1,
+        description="Line of the example's code whose output is meant: a print, or a bare expression shown REPL style.",
+    )
     atol: float = Field(0.0, ge=0)
     rtol: float = Field(0.0, ge=0)
 

@@ -1,0 +1,93 @@
+"""Capture: what one statement of an example printed (or showed, REPL style), for claims tied to that statement.
+
+The example's syntax tree is rewritten before compiling, so line numbers stay the author's: a claimed
+`print(x)` becomes a call that records its text and prints it, and a bare expression `x.shape` followed by
+a `# torch.Size([2, 3])` claim records the repr a REPL would have shown.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from collections.abc import Callable, Iterable
+from types import CodeType
+from typing import IO, Any
+
+PRINT_HOOK = "__noteproof_print__"
+SHOW_HOOK = "__noteproof_show__"
+_KEPT_PER_STATEMENT = 8
+_KEPT_CHARS = 20_000
+
+
+class _StatementRewriter(ast.NodeTransformer):
+    def __init__(self, lines: set[int]) -> None:
+        self.lines = lines
+
+    def visit_Expr(self, node: ast.Expr) -> ast.Expr:
+        if node.lineno not in self.lines:
+            return node
+        value = node.value
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "print":
+            hooked = ast.Call(
+                func=ast.Name(PRINT_HOOK, ast.Load()),
+                args=[ast.Constant(node.lineno), *value.args],
+                keywords=value.keywords,
+            )
+        elif isinstance(value, ast.Constant) and isinstance(value.value, str):
+            return node  # a docstring-like claim string, not a statement to show
+        else:
+            hooked = ast.Call(
+                func=ast.Name(SHOW_HOOK, ast.Load()), args=[ast.Constant(node.lineno), value], keywords=[]
+            )
+        node.value = ast.fix_missing_locations(ast.copy_location(hooked, value))
+        return node
+
+
+def compile_example(code: str, filename: str, capture_lines: Iterable[int] = ()) -> CodeType:
+    lines = set(capture_lines)
+    if not lines:
+        return compile(code, filename, "exec")
+    tree = _StatementRewriter(lines).visit(ast.parse(code, filename))
+    return compile(tree, filename, "exec")
+
+
+class Captures:
+    """Per statement line, the first few texts it printed or showed."""
+
+    def __init__(self) -> None:
+        self.by_line: dict[int, list[str]] = {}
+
+    def _record(self, line: int, text: str) -> None:
+        kept = self.by_line.setdefault(line, [])
+        if len(kept) < _KEPT_PER_STATEMENT:
+            kept.append(text[:_KEPT_CHARS])
+
+    def install(self, namespace: dict[str, Any]) -> None:
+        namespace[PRINT_HOOK] = self._printer()
+        namespace[SHOW_HOOK] = self._shower()
+
+    def _printer(self) -> Callable[..., None]:
+        def hooked_print(
+            line: int,
+            *args: object,
+            sep: str | None = " ",
+            end: str | None = "\n",
+            file: IO[str] | None = None,
+            flush: bool = False,
+        ) -> None:
+            text = (" " if sep is None else sep).join(str(arg) for arg in args)
+            self._record(line, text)
+            builtins.print(text, end=end, file=file, flush=flush)
+
+        return hooked_print
+
+    def _shower(self) -> Callable[[int, object], object]:
+        def show(line: int, value: object) -> object:
+            if value is not None:  # a REPL shows nothing for None
+                self._record(line, repr(value))
+            return value
+
+        return show
+
+    def as_json(self) -> dict[str, list[str]]:
+        return {str(line): texts for line, texts in self.by_line.items()}
