@@ -122,7 +122,9 @@ def load_spec(path: Path) -> LoadedSpec:
     except ValidationError as exc:
         raise SpecError([_problem(path, text, error) for error in exc.errors()]) from exc
     spec_id = spec.id or path.stem
-    code, location, problem = _resolve_code(path, text, spec.example)
+    code, location, problem, offset = _resolve_code(path, text, spec.example)
+    if offset:
+        spec = shift_statements(spec, offset)
     return LoadedSpec(
         id=spec_id,
         spec=spec,
@@ -135,30 +137,44 @@ def load_spec(path: Path) -> LoadedSpec:
     )
 
 
-def _resolve_code(path: Path, text: str, example: Example) -> tuple[str, Location, str | None]:
+def _resolve_code(path: Path, text: str, example: Example) -> tuple[str, Location, str | None, int]:
+    """The code to run, where it lives, why it cannot run (if so), and how many lines of earlier blocks lead it."""
     note = (path.parent / example.note).resolve() if example.note else None
     if example.code is not None:
         if note is not None and example.line is not None:
-            return example.code, Location(str(note), example.line), None
-        return example.code, Location(str(path), _key_line(text, ("example",), "code")), None
+            return example.code, Location(str(note), example.line), None, 0
+        return example.code, Location(str(path), _key_line(text, ("example",), "code")), None, 0
     assert note is not None and example.line is not None and example.sha256 is not None  # the model ensures it
     location = Location(str(note), example.line)
     if not note.is_file():
-        return "", location, f"the note {note} does not exist"
-    block = block_at(read_note(note), example.line)
-    if block is None:
-        return "", location, f"no fenced code block opens at line {example.line} of {note}"
-    if code_hash(block.code) != example.sha256:
-        return (
-            "",
-            location,
-            (
-                f"the block at line {example.line} of {note} changed since this spec was written "
-                f"(sha256 {code_hash(block.code)[:12]}..., spec says {example.sha256[:12]}...);"
+        return "", location, f"the note {note} does not exist", 0
+    note_text = read_note(note)
+    codes = []
+    for line, sha256 in [*((ref.line, ref.sha256) for ref in example.continues), (example.line, example.sha256)]:
+        block = block_at(note_text, line)
+        if block is None:
+            return "", location, f"no fenced code block opens at line {line} of {note}", 0
+        if code_hash(block.code) != sha256:
+            problem = (
+                f"the block at line {line} of {note} changed since this spec was written "
+                f"(sha256 {code_hash(block.code)[:12]}..., spec says {sha256[:12]}...);"
                 " review the spec and update sha256"
-            ),
-        )
-    return block.code, location, None
+            )
+            return "", location, problem, 0
+        codes.append(block.code if block.code.endswith("\n") else block.code + "\n")
+    prefix = "".join(codes[:-1])
+    return prefix + codes[-1], location, None, prefix.count("\n")
+
+
+def shift_statements(spec: Spec, offset: int) -> Spec:
+    """Statement lines are the block's own; the code that runs has `offset` lines of earlier blocks before it."""
+    shifted = [
+        e.model_copy(update={"statement": e.statement + offset})
+        if isinstance(e, PrintedExpectation) and e.statement
+        else e
+        for e in spec.expect
+    ]
+    return spec.model_copy(update={"expect": shifted})
 
 
 def _problem(path: Path, text: str, error: object) -> SpecProblem:

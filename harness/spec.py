@@ -130,6 +130,11 @@ Expectation = Annotated[
 ]
 
 
+class BlockRef(_Strict):
+    line: int = Field(ge=1, description="Line of an earlier block's opening fence in the same note.")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
 class Example(_Strict):
     """The code: inline, or a python block of a markdown note (pinned by its hash)."""
 
@@ -138,6 +143,11 @@ class Example(_Strict):
     line: int | None = Field(None, ge=1, description="Line of the block's opening fence in the note.")
     sha256: str | None = Field(
         None, pattern=r"^[0-9a-f]{64}$", description="Hash of the block's code; an edited note is reported, not run."
+    )
+    continues: list[BlockRef] = Field(
+        default_factory=list,
+        description="Earlier blocks of the note that run first, in order (notebook style);"
+        " `statement` lines stay the block's own.",
     )
 
     @model_validator(mode="after")
