@@ -193,7 +193,7 @@ def _gradient_report(job: dict[str, Any], probe: GradientProbe) -> dict[str, Any
     for module_expr in job["gradients"]["modules"]:
         key = module_expr or ""
         try:
-            report["modules"][key] = {"params": probe.records(module_expr)}
+            report["modules"][key] = {"params": probe.records(module_expr or None)}
         except Exception as exc:  # noqa: BLE001 - a bad module expression is the spec's problem, reported as such
             report["modules"][key] = {"error": f"{type(exc).__name__}: {exc}"}
     if job["gradients"]["without_backward"]:

@@ -19,12 +19,18 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from harness.audit import NoteAudit, audit_note, describe_fix
+from harness.audit_report import audit_json, audit_view
+from harness.claims import read_code_blocks
 from harness.history import DEFAULT_HISTORY, History
-from harness.loading import LoadedSpec, SpecError, load_specs
+from harness.loading import LoadedSpec, SpecError, SpecProblem, load_specs
+from harness.note import read_note
 from harness.outcome import Outcome
+from harness.patch import unified_diff
 from harness.report import outcome_detail, results_table, run_json, summary_line
-from harness.runner import HarnessError, Runner
+from harness.runner import Environment, HarnessError, Runner
 from harness.spec import json_schema
+from harness.specwriter import write_specs
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_HARNESS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -57,9 +63,42 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("id")
     show.add_argument("--history", type=Path, default=DEFAULT_HISTORY)
 
+    audit = commands.add_parser("audit", help="run a note as written: judge every claim, find and fix what stops them")
+    _note_arguments(audit)
+    audit.add_argument("--device", choices=("cpu", "cuda", "all"), default="all")
+    audit.add_argument("--json", dest="json_path", type=Path, help="also write the audit as JSON to FILE")
+    audit.add_argument("--timing", action="store_true", help="also time each block (with its fixes)")
+    audit.add_argument(
+        "--history", type=Path, default=DEFAULT_HISTORY, help=f"results file (default {DEFAULT_HISTORY})"
+    )
+
+    fix = commands.add_parser("fix", help="apply the audit's fixes: a diff by default, -o for a copy, --write in place")
+    _note_arguments(fix)
+    where = fix.add_mutually_exclusive_group()
+    where.add_argument("-o", "--output", type=Path, help="write the corrected note to OUT")
+    where.add_argument("--write", action="store_true", help="change the note in place, keeping NOTE.orig")
+
+    init = commands.add_parser("init", help="write one spec per block of a note, its claims as expectations")
+    _note_arguments(init)
+    init.add_argument("--out", type=Path, default=Path("specs"), help="folder for the specs (default specs)")
+
     schema = commands.add_parser("schema", help="print the JSON Schema of spec files")
     schema.add_argument("-o", "--output", type=Path)
     return parser
+
+
+def _note_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("note", type=Path, help="a markdown note")
+    parser.add_argument(
+        "--isolation",
+        choices=("block", "chain", "auto"),
+        default="auto",
+        help="block: each block alone; chain: after the earlier blocks it uses; auto (default): chained only if needed",
+    )
+    parser.add_argument("--jobs", type=int, default=2, help="blocks run at once (default 2)")
+    parser.add_argument(
+        "--data-root", type=Path, help="where real datasets are (default $NOTEPROOF_DATA, ~/.noteproof/data)"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -68,7 +107,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.argv = argv
     console = Console()
     errors = Console(stderr=True)
-    handler = {"run": _run, "list": _list, "show": _show, "schema": _schema}[args.command]
+    handler = {
+        "run": _run,
+        "list": _list,
+        "show": _show,
+        "schema": _schema,
+        "audit": _audit,
+        "fix": _fix,
+        "init": _init,
+    }[args.command]
     try:
         return handler(args, console, errors)
     except SpecError as exc:
@@ -186,4 +233,72 @@ def _schema(args: argparse.Namespace, console: Console, errors: Console) -> int:
         args.output.write_text(text)
     else:
         sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _audit_of(
+    args: argparse.Namespace, errors: Console, devices: Sequence[str] = ("cpu",)
+) -> tuple[NoteAudit, Environment]:
+    if not args.note.is_file():
+        raise SpecError([SpecProblem(args.note, 1, "no such note")])
+    timing = bool(getattr(args, "timing", False))
+    runner = Runner(slots=max(1, args.jobs), timing=timing, data_root=args.data_root)
+    with runner, errors.status(f"auditing {args.note}"):
+        audit = audit_note(args.note, runner, isolation=args.isolation, devices=devices)
+        return audit, runner.environment(probe_cuda="cuda" in devices)
+
+
+def _audit(args: argparse.Namespace, console: Console, errors: Console) -> int:
+    devices = ("cpu", "cuda") if args.device == "all" else (args.device,)
+    audit, environment = _audit_of(args, errors, devices)
+    with History(args.history) as history:
+        run_id = history.start_run(dataclasses.asdict(environment), shlex.join(["noteproof", *args.argv]))
+        for block in audit.blocks:
+            for outcome in block.outcomes:
+                history.record(run_id, outcome)
+        history.finish_run(run_id, "complete")
+    console.print(audit_view(audit))
+    console.print(f"history: {args.history} (run {run_id})", style="dim", highlight=False)
+    if args.json_path:
+        args.json_path.parent.mkdir(parents=True, exist_ok=True)
+        args.json_path.write_text(json.dumps(audit_json(audit), indent=2, ensure_ascii=False))
+    return EXIT_OK if audit.clean else EXIT_FAILED
+
+
+def _fix(args: argparse.Namespace, console: Console, errors: Console) -> int:
+    audit, _ = _audit_of(args, errors)
+    original = args.note.read_bytes().decode("utf-8", errors="surrogateescape")
+    fixed = audit.fixed_text(original)
+    for block in audit.blocks:
+        for fix in block.fixes:
+            if fix.alternative:
+                errors.print(f"block {block.index} (line {block.line}): {describe_fix(fix)}; or {fix.alternative}")
+        if block.remaining_error:
+            errors.print(
+                f"block {block.index} (line {block.line}) still raises {block.remaining_error}", style="magenta"
+            )
+    if args.write:
+        backup = args.note.with_name(args.note.name + ".orig")
+        backup.write_bytes(original.encode("utf-8", errors="surrogateescape"))
+        args.note.write_bytes(fixed.encode("utf-8", errors="surrogateescape"))
+        errors.print(f"wrote {args.note} (the original is in {backup})")
+    elif args.output:
+        args.output.write_bytes(fixed.encode("utf-8", errors="surrogateescape"))
+        errors.print(f"wrote {args.output}")
+    else:
+        sys.stdout.write(unified_diff(original, fixed, str(args.note)))
+    return EXIT_FAILED if any(block.remaining_error for block in audit.blocks) else EXIT_OK
+
+
+def _init(args: argparse.Namespace, console: Console, errors: Console) -> int:
+    audit, _ = _audit_of(args, errors)
+    blocks = read_code_blocks(read_note(args.note))
+    written, skipped = write_specs(args.note, audit, blocks, args.out)
+    schema = args.out / "noteproof-spec.schema.json"
+    if not schema.exists():
+        schema.write_text(json.dumps(json_schema(), indent=2) + "\n")
+    for item in written:
+        console.print(f"{item.action:>22}  {item.path}  (block {item.block}, {item.claims} claim(s))", highlight=False)
+    for block in skipped:
+        console.print(f"{'no spec':>22}  block {block.block} (line {block.line}): {block.reason}", highlight=False)
     return EXIT_OK

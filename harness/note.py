@@ -1,14 +1,26 @@
-"""Note: a markdown document and its fenced code blocks, each with its line in the note."""
+"""Note: a markdown document and its fenced code blocks, each with its line in the note.
+
+Fences are found by markdown-it (with the admonition plugin), never by matching lines: a fence may sit in a
+list item, a blockquote or a `!!! note` admonition, use four backticks, or be left unclosed at the end.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from markdown_it import MarkdownIt
+from mdit_py_plugins.admon import admon_plugin
+
+__all__ = ["PYTHON_LANGUAGES", "Block", "block_at", "blocks", "code_hash", "read_note"]
 
 PYTHON_LANGUAGES = frozenset({"python", "py", "python3", "pycon", "ipython"})
+
+# Only block structure matters here; inline parsing (links, emphasis) is most of the work on a long note.
+_MARKDOWN = MarkdownIt("commonmark").use(admon_plugin).disable("inline")
+_LANGUAGE = re.compile(r"[^\s{}`]*")  # "python{.numberLines}" and "python title=x" are python
 
 
 @dataclass(frozen=True)
@@ -16,6 +28,7 @@ class Block:
     line: int  # 1-based line of the opening fence
     language: str  # first word of the info string, lower-cased ("" when unlabelled)
     code: str
+    end: int = 0  # 1-based last line of the block: its closing fence, or the note's last line when unclosed
 
     @property
     def is_python(self) -> bool:
@@ -35,13 +48,20 @@ def read_note(path: Path) -> str:
     return path.read_bytes().decode("utf-8", errors="replace")
 
 
+def _language(info: str) -> str:
+    match = _LANGUAGE.match(info.strip())
+    return match.group(0).lower() if match else ""
+
+
 def blocks(text: str) -> list[Block]:
-    """Every fenced block, in order; markdown-it finds fences inside lists and quotes too."""
+    """Every fenced block, in order; markdown-it finds fences inside lists, quotes and admonitions too."""
+    if "```" not in text and "~~~" not in text:  # no fence can open: skip parsing a long prose note
+        return []
     found: list[Block] = []
-    for token in MarkdownIt("commonmark").parse(text):
+    for token in _MARKDOWN.parse(text):
         if token.type == "fence" and token.map is not None:
-            language = token.info.strip().split(maxsplit=1)[0].lower() if token.info.strip() else ""
-            found.append(Block(line=token.map[0] + 1, language=language, code=token.content))
+            start, stop = token.map
+            found.append(Block(line=start + 1, language=_language(token.info), code=token.content, end=stop))
     return found
 
 

@@ -1,0 +1,425 @@
+"""Audit: run a note as its author wrote it, find what stops its claims, fix it, and judge every claim.
+
+Pipeline: note -> code blocks with claims (claims.py) -> one in-memory spec per block -> runs on the warm
+worker -> for a block that raises where nothing was claimed: does it continue an earlier block (notebook
+style)? else a fix (fixes.py), applied, and run again, since one bug can hide the next -> claims judged on
+the final code, marked with the fixes they were judged under.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from harness.check import Observation
+from harness.claims import Claim, CodeBlock, read_code_blocks
+from harness.fixes import Edit, Fix, apply_edits, suggest_fix
+from harness.loading import LoadedSpec
+from harness.note import read_note
+from harness.outcome import CheckResult, Location, Outcome, Status, worst
+from harness.patch import patch_note
+from harness.runner import Execution, Runner
+from harness.spec import (
+    Data,
+    Example,
+    ExceptionExpectation,
+    Expectation,
+    GradientsExpectation,
+    PrintedExpectation,
+    Spec,
+    Timing,
+)
+
+Isolation = Literal["block", "chain", "auto"]
+MAX_FIXES_PER_BLOCK = 12
+_AUTHOR_FILES = ("FileNotFoundError", "IsADirectoryError", "NotADirectoryError")
+
+
+@dataclass(frozen=True)
+class ClaimVerdict:
+    block: int
+    line: int  # the claim's line in the note
+    kind: str
+    form: str
+    device: str
+    status: Status  # passed = true, failed = false, drifted, unverifiable, error = its block does not run
+    claimed: str
+    actual: str
+    reason: str
+    under_fixes: tuple[str, ...] = ()  # the fixes this verdict needed, e.g. "`import torch` added"
+
+
+@dataclass(frozen=True)
+class BlockAudit:
+    index: int
+    line: int  # the note line of its opening fence
+    code: str  # as written
+    fixed_code: str
+    error_as_written: dict[str, Any] | None
+    continues: tuple[int, ...]  # earlier blocks it runs after (notebook style)
+    fixes: tuple[Fix, ...]
+    remaining_error: str | None
+    claims: tuple[ClaimVerdict, ...]
+    outcomes: tuple[Outcome, ...]
+
+    @property
+    def runs_as_written(self) -> bool:
+        return self.error_as_written is None
+
+    def edits(self) -> list[Edit]:
+        """The fixes as edits of the code AS WRITTEN (fixes were found one after another on changing code)."""
+        return edits_between(self.code, self.fixed_code)
+
+    def note_line(self, code_line: int) -> int:
+        return self.line + code_line
+
+
+@dataclass(frozen=True)
+class NoteAudit:
+    note: str
+    blocks: tuple[BlockAudit, ...]
+
+    @property
+    def claims(self) -> list[ClaimVerdict]:
+        return [claim for block in self.blocks for claim in block.claims]
+
+    def fixed_text(self, text: str) -> str:
+        return patch_note(text, {block.line: block.edits() for block in self.blocks if block.fixes})
+
+    @property
+    def clean(self) -> bool:
+        """Every block runs as written and no claim is false."""
+        return all(b.runs_as_written for b in self.blocks) and not any(c.status.is_problem for c in self.claims)
+
+
+@dataclass
+class _State:
+    block: CodeBlock
+    code: str
+    fixes: list[Fix] = field(default_factory=list)
+    continues: list[int] = field(default_factory=list)
+    error_as_written: dict[str, Any] | None = None
+    ran: bool = False
+    chain_failed: bool = False  # ran after earlier blocks, and one of those failed
+    done: bool = False
+    last: Execution | None = None
+    last_code: str = ""  # the code (earlier blocks included) that `last` ran
+
+
+def audit_note(
+    path: Path,
+    runner: Runner,
+    *,
+    isolation: Isolation = "auto",
+    devices: Sequence[str] = ("cpu",),
+    samples: int = 8,
+    timeout: float = 60.0,
+) -> NoteAudit:
+    text = read_note(path)
+    auditor = _Auditor(path, read_code_blocks(text), runner, isolation, samples, timeout)
+    auditor.analyse()
+    return NoteAudit(str(path), auditor.conclude(devices))
+
+
+class _Auditor:
+    def __init__(
+        self, path: Path, blocks: list[CodeBlock], runner: Runner, isolation: Isolation, samples: int, timeout: float
+    ) -> None:
+        self.path, self.runner, self.isolation = path, runner, isolation
+        self.samples, self.timeout = samples, timeout
+        self.states = [_State(block, _with_newline(block.code)) for block in blocks]
+        if isolation == "chain":
+            for state in self.states:
+                state.continues = self._needed(state)
+
+    # -- analysis: run, explain, fix, run again ------------------------------------------------------------------
+
+    def analyse(self) -> None:
+        while pending := [s for s in self.states if not s.done]:
+            specs = [self._spec(state) for state in pending]
+            for state, spec, execution in zip(pending, specs, self.runner.execute(specs, ("cpu",)), strict=True):
+                state.last, state.last_code = execution, spec.code
+                self._explain(state, execution.observation, spec.code.count("\n") - state.code.count("\n"))
+
+    def _explain(self, state: _State, observation: Observation | None, offset: int) -> None:
+        exception = observation.get("exception") if observation else None
+        if not state.ran:
+            state.ran = True
+            if exception and not self._claimed(state, exception):
+                state.error_as_written = exception
+        if observation is None or exception is None or self._claimed(state, exception):
+            state.done = True
+            return
+        line = exception.get("line")
+        if line is not None and line <= offset:
+            if self.isolation == "chain":
+                state.done = True  # an earlier block it continues fails: that block's report says why
+            else:
+                state.continues, state.chain_failed = [], True  # alone again: the missing name is its own bug
+            return
+        local = {**exception, "line": line - offset if line else None}
+        if exception["type"] == "NameError" and self._continues_earlier(state, exception.get("name")):
+            state.continues = self._needed(state)
+            return  # run again after those blocks
+        fix = None
+        if len(state.fixes) < MAX_FIXES_PER_BLOCK:
+            fix = suggest_fix(state.code, local, self._defined_before(state))
+        if fix is None:
+            state.done = True
+            return
+        state.code = _with_newline(apply_edits(state.code, fix.edits))
+        state.fixes.append(fix)
+
+    def _continues_earlier(self, state: _State, name: str | None) -> bool:
+        """Notebook style: the name comes from an earlier block. But in a note whose blocks each import what they
+        use (standalone style, like most course notes), an import missing from one block is that block's bug."""
+        if self.isolation == "block" or state.continues or state.chain_failed or not name:
+            return False
+        earlier = self.states[: state.block.index - 1]
+        if not any(name in s.block.defines for s in earlier):
+            return False
+        importers = sum(1 for s in self.states if name in _imported_names(s.block.code))
+        return importers < 2
+
+    @staticmethod
+    def _claimed(state: _State, exception: dict[str, Any]) -> bool:
+        return any(
+            claim.kind == "exception" and (claim.exception_type is None or claim.exception_type in exception["mro"])
+            for claim in state.block.claims
+        )
+
+    def _needed(self, state: _State) -> list[int]:
+        """Earlier blocks that define what this one uses without defining, followed back transitively."""
+        wanted, chosen = set(state.block.uses), []
+        for earlier in reversed(self.states[: state.block.index - 1]):
+            if earlier.block.defines & wanted:
+                chosen.append(earlier.block.index)
+                wanted |= earlier.block.uses
+        return sorted(chosen)
+
+    def _defined_before(self, state: _State) -> dict[str, int]:
+        names: dict[str, int] = {}
+        for earlier in self.states[: state.block.index - 1]:
+            for name in earlier.block.defines:
+                names[name] = earlier.block.index
+        return names
+
+    def _spec(self, state: _State, *, timing: bool = False) -> LoadedSpec:
+        prefix = "".join(self.states[i - 1].code for i in state.continues)
+        offset = prefix.count("\n")
+        moved = line_map(_with_newline(state.block.code), state.code)  # fixes may insert or drop lines
+        expectations = [e for claim in state.block.claims if (e := _expectation(claim, offset, moved)) is not None]
+        spec = Spec.model_construct(
+            id=None,
+            title=f"block {state.block.index}",
+            example=Example(code=prefix + state.code),
+            expect=expectations,
+            devices=["cpu", "cuda"],
+            timeout=self.timeout,
+            seed=0,
+            threads=1,
+            memory_mb=4096,
+            max_output=1_000_000,
+            data=Data(samples=self.samples),
+            timing=Timing(enabled=timing),
+        )
+        return LoadedSpec(
+            id=f"{self.path.stem}#{state.block.index}",
+            spec=spec,
+            path=self.path,
+            code=prefix + state.code,
+            location=Location(str(self.path), state.block.line),
+            expectation_lines=(),
+        )
+
+    # -- conclusion: the final code on every device, each claim judged -----------------------------------------------
+
+    def conclude(self, devices: Sequence[str]) -> tuple[BlockAudit, ...]:
+        timing = self.runner.timing
+        specs = [self._spec(state, timing=timing) for state in self.states]
+        reuse = list(devices) == ["cpu"] and not timing
+        rerun = [
+            spec for spec, state in zip(specs, self.states, strict=True) if not (reuse and state.last_code == spec.code)
+        ]
+        executions = {(e.outcome.spec_id, e.outcome.device): e for e in self.runner.execute(rerun, devices)}
+        audits = []
+        for spec, state in zip(specs, self.states, strict=True):
+            rows = []
+            for device in devices:
+                row = executions.get((spec.id, device))
+                if row is None and device == "cpu":
+                    row = state.last  # the last analysis run already ran exactly this code
+                if row is not None:
+                    rows.append(row)
+            audits.append(self._block_audit(state, rows))
+        return tuple(audits)
+
+    def _block_audit(self, state: _State, rows: list[Execution]) -> BlockAudit:
+        fixes = tuple(describe_fix(fix) for fix in state.fixes)
+        claims: list[ClaimVerdict] = []
+        outcomes: list[Outcome] = []
+        remaining: str | None = None
+        for row in rows:
+            verdicts = [self._verdict(state, claim, row, fixes) for claim in state.block.claims]
+            claims.extend(verdicts)
+            outcomes.append(_stored(row.outcome, verdicts, state))
+            exception = row.observation.get("exception") if row.observation else None
+            if row.outcome.device == "cpu" and exception and not self._claimed(state, exception):
+                remaining = f"{exception['type']}: {exception['message']}"
+            elif row.outcome.device == "cpu" and row.observation is None:
+                remaining = row.outcome.message
+        return BlockAudit(
+            index=state.block.index,
+            line=state.block.line,
+            code=_with_newline(state.block.code),
+            fixed_code=state.code,
+            error_as_written=state.error_as_written,
+            continues=tuple(state.continues),
+            fixes=tuple(state.fixes),
+            remaining_error=remaining,
+            claims=tuple(claims),
+            outcomes=tuple(outcomes),
+        )
+
+    def _verdict(self, state: _State, claim: Claim, row: Execution, fixes: tuple[str, ...]) -> ClaimVerdict:
+        verdict = ClaimVerdict(
+            block=state.block.index,
+            line=claim.line,
+            kind=claim.kind,
+            form=claim.form,
+            device=row.outcome.device,
+            status=Status.UNVERIFIABLE,
+            claimed=claim.text,
+            actual="",
+            reason=claim.unverifiable or "",
+            under_fixes=fixes,
+        )
+        if claim.unverifiable:
+            return verdict
+        check = _check_for(claim, state, row)
+        if check is None:  # the row did not run: skipped (no CUDA) or crashed before any observation
+            status = Status.SKIPPED if row.outcome.status == Status.SKIPPED else Status.ERROR
+            return replace(verdict, status=status, reason=row.outcome.message)
+        verdict = replace(verdict, status=check.status, actual=check.actual, reason=check.message)
+        exception = row.observation.get("exception") if row.observation else None
+        if check.status == Status.ERROR and exception and exception["type"] in _AUTHOR_FILES:
+            missing = re.search(r"'([^']+)'", exception["message"])
+            needs = missing.group(1) if missing else "a file"
+            return replace(verdict, status=Status.UNVERIFIABLE, reason=f"needs {needs}, a file the author had")
+        if check.status == Status.FAILED and self._random(state) and check.message.startswith(("value", "item")):
+            return replace(
+                verdict,
+                status=Status.UNVERIFIABLE,
+                reason=f"the values come from an unseeded random generator ({check.message})",
+            )
+        return verdict
+
+    def _random(self, state: _State) -> bool:
+        return state.block.random_unseeded or any(self.states[i - 1].block.random_unseeded for i in state.continues)
+
+
+def _check_for(claim: Claim, state: _State, row: Execution) -> CheckResult | None:
+    """The check of the expectation made from this claim (checks come in the order the expectations were made)."""
+    if row.observation is None:
+        return None
+    judged = [c for c in state.block.claims if not c.unverifiable]
+    index = judged.index(claim)
+    checks = [c for c in row.outcome.checks if c.kind not in ("device", "agreement")]
+    return checks[index] if index < len(checks) else None
+
+
+def _expectation(claim: Claim, offset: int, moved: dict[int, int]) -> Expectation | None:
+    if claim.unverifiable:
+        return None
+    common: dict[str, Any] = {"line": claim.line, "claim": claim.text}
+    if claim.kind == "printed":
+        line = moved.get(claim.statement_line) if claim.statement_line else None
+        statement = offset + line if line else None
+        return PrintedExpectation(kind="printed", text=claim.text, statement=statement, **common)
+    if claim.kind == "exception":
+        return ExceptionExpectation(
+            kind="exception", type=claim.exception_type or "Exception", claimed=claim.exception_message, **common
+        )
+    facts = {
+        "before_none": {"before_backward": "none"},
+        "after_set": {"after_backward": "finite"},
+        "without_backward_none": {"without_backward": "none"},
+    }[claim.gradient_fact or "after_set"]
+    return GradientsExpectation(kind="gradients", **facts, **common)
+
+
+def _stored(outcome: Outcome, verdicts: list[ClaimVerdict], state: _State) -> Outcome:
+    """The outcome as the history keeps it: claims as judged by the audit, and the fixes as the suggested fix."""
+    checks = tuple(CheckResult(v.kind, v.status, v.claimed, v.actual, v.reason, v.line) for v in verdicts) + tuple(
+        c for c in outcome.checks if c.kind in ("device", "agreement")
+    )
+    status = (
+        outcome.status
+        if outcome.status in (Status.SKIPPED, Status.ERROR) or not checks
+        else worst(c.status for c in checks)
+    )
+    fix = "\n".join(f"{describe_fix(f)}: {f.reason}" for f in state.fixes) or None
+    return replace(outcome, checks=checks, status=status, fix=fix)
+
+
+def describe_fix(fix: Fix) -> str:
+    parts = []
+    for edit in fix.edits:
+        if edit.insert:
+            parts.append(f"`{edit.new.strip()}` added")
+        elif not edit.new.strip():
+            parts.append(f"`{edit.old.strip()}` removed")
+        else:
+            parts.append(f"`{edit.old.strip()}` -> `{edit.new.strip()}`")
+    return ", ".join(parts) or fix.reason
+
+
+def line_map(original: str, fixed: str) -> dict[int, int]:
+    """Where each line of `original` is in `fixed` (1-based); a line a fix rewrote maps to its rewrite."""
+    old_lines, new_lines = original.splitlines(), fixed.splitlines()
+    mapping: dict[int, int] = {}
+    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("equal", "replace"):
+            for k in range(min(i2 - i1, j2 - j1)):
+                mapping[i1 + k + 1] = j1 + k + 1
+    return mapping
+
+
+def edits_between(original: str, fixed: str) -> list[Edit]:
+    """Line edits that turn `original` into `fixed`, numbered by the original's lines."""
+    old_lines, new_lines = original.splitlines(), fixed.splitlines()
+    edits: list[Edit] = []
+    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        paired = min(i2 - i1, j2 - j1) if tag == "replace" else 0
+        for k in range(paired):
+            edits.append(Edit(line=i1 + k + 1, old=old_lines[i1 + k], new=new_lines[j1 + k]))
+        for k in range(i1 + paired, i2):
+            edits.append(Edit(line=k + 1, old=old_lines[k], new=""))
+        for k in range(j1 + paired, j2):
+            edits.append(Edit(line=i1 + paired + 1, old="", new=new_lines[k], insert=True))
+    return edits
+
+
+def _imported_names(code: str) -> set[str]:
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    return names
+
+
+def _with_newline(code: str) -> str:
+    return code if code.endswith("\n") else code + "\n"

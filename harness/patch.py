@@ -1,0 +1,144 @@
+"""Patch: apply code edits to the note itself, the prose untouched byte for byte.
+
+A block's code is what markdown-it hands out after stripping the container around it (list indentation,
+"> " of a blockquote, an admonition's indentation); each code line sits on its own note line after that
+prefix. An edit changes text after the prefix only, an inserted line borrows the prefix of the block's
+code, and every other byte of the note (line endings, a missing final newline) stays as it was.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from harness.fixes import Edit, split_lines
+
+
+@dataclass(frozen=True)
+class _Fence:
+    line: int  # note line of the opening fence, 1-based
+    first: int  # 0-based index of its first code line among the note's lines
+    code: list[str]  # the code lines as markdown-it gives them
+
+
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark")
+    try:  # admonitions (`!!! note` with an indented fence) are fences only with the plugin
+        from mdit_py_plugins.admon import admon_plugin
+    except ImportError:
+        return md
+    return md.use(admon_plugin)
+
+
+def _fences(text: str) -> dict[int, _Fence]:
+    found: dict[int, _Fence] = {}
+    for token in _parser().parse(text):
+        if token.type == "fence" and token.map is not None:
+            found[token.map[0] + 1] = _fence(token)
+    return found
+
+
+def _fence(token: Token) -> _Fence:
+    assert token.map is not None
+    start = token.map[0]
+    return _Fence(line=start + 1, first=start + 1, code=[line for line, _ in split_lines(token.content)])
+
+
+def patch_note(text: str, edits_by_block: Mapping[int, Sequence[Edit]]) -> str:
+    """Apply each block's edits (keyed by the note line of its opening fence) to the note."""
+    lines = split_lines(text)
+    fences = _fences(text)
+    replaced: dict[int, str] = {}  # note line index -> its new text
+    dropped: set[int] = set()
+    inserted: dict[int, list[str]] = {}  # note line index -> lines to put before it
+    for fence_line, edits in edits_by_block.items():
+        fence = fences.get(fence_line)
+        if fence is None:
+            raise ValueError(f"note line {fence_line}: no fenced code block opens there")
+        for edit in edits:
+            if edit.insert:
+                if not 1 <= edit.line <= len(fence.code) + 1:
+                    raise ValueError(f"note line {fence_line}: the block has no code line {edit.line}")
+                inserted.setdefault(fence.first + edit.line - 1, []).append(_prefix(fence, lines) + edit.new)
+                continue
+            if not 1 <= edit.line <= len(fence.code):
+                raise ValueError(f"note line {fence_line}: the block has no code line {edit.line}")
+            index = fence.first + edit.line - 1
+            code = fence.code[edit.line - 1]
+            if code.strip() or index in replaced:
+                prefix, old, new = _locate(lines[index][0], code, edit)
+                body = replaced.get(index, lines[index][0])[len(prefix) :]
+            else:  # a blank line's own prefix may be nothing (in a list) or ">": text put there needs the block's
+                prefix, old, new, body = _prefix(fence, lines), edit.old, edit.new, code
+            if old not in body:
+                raise ValueError(f"note line {index + 1}: {edit.old!r} is not on it ({lines[index][0]!r})")
+            body = body.replace(old, new, 1)
+            replaced[index] = prefix + body
+            if edit.new == "" and not body.strip():  # emptied by a removal: the line goes, prefix and all
+                dropped.add(index)
+    return _assemble(lines, replaced, dropped, inserted)
+
+
+def _locate(note_line: str, code_line: str, edit: Edit) -> tuple[str, str, str]:
+    """The container prefix of a note line (what precedes the code markdown-it read from it), and the edit."""
+    if note_line.endswith(code_line):
+        return note_line[: len(note_line) - len(code_line)], edit.old, edit.new
+    # The container expanded tabs, so the note's leading blanks are not the code's: edit after them, and
+    # drop the code's own indentation from an edit that carries it (a whole-line edit).
+    text = code_line.lstrip()
+    indent = code_line[: len(code_line) - len(text)]
+    prefix = note_line[: len(note_line) - len(text)] if text and note_line.endswith(text) else ""
+    if indent and edit.old.startswith(indent) and edit.new.startswith(indent):
+        return prefix, edit.old[len(indent) :], edit.new[len(indent) :]
+    return prefix, edit.old, edit.new
+
+
+def _prefix(fence: _Fence, lines: list[tuple[str, str]]) -> str:
+    """The prefix of the block's first code line with text (a blank line in a list item carries none)."""
+    for offset, code in enumerate(fence.code):
+        note = lines[fence.first + offset][0]
+        if code.strip() and note.endswith(code):
+            return note[: len(note) - len(code)]
+    opening = lines[fence.line - 1][0]
+    marker = min((i for i in (opening.find("```"), opening.find("~~~")) if i >= 0), default=0)
+    return opening[:marker]
+
+
+def _assemble(
+    lines: list[tuple[str, str]], replaced: dict[int, str], dropped: set[int], inserted: dict[int, list[str]]
+) -> str:
+    ending = next((end for _, end in lines if end), "\n")
+    out: list[tuple[str, str]] = []
+    for index in range(len(lines) + 1):
+        out.extend((new, ending) for new in inserted.get(index, []))
+        if index == len(lines):
+            break
+        if index not in dropped:
+            text, end = lines[index]
+            out.append((replaced.get(index, text), end))
+    # Only the last line may lack a newline, and it does exactly when the note's last line did.
+    out = [(text, end or ending) for text, end in out]
+    if out and lines and not lines[-1][1]:
+        out[-1] = (out[-1][0], "")
+    return "".join(text + end for text, end in out)
+
+
+def unified_diff(old: str, new: str, path: str) -> str:
+    """A `git diff`-style unified diff of the note, "" when nothing changed."""
+    diff = difflib.unified_diff(
+        [text + end for text, end in split_lines(old)],
+        [text + end for text, end in split_lines(new)],
+        fromfile=f"a/{path}",
+        tofile=f"b/{path}",
+    )
+    out = []
+    for line in diff:
+        if line.endswith(("\n", "\r")):
+            out.append(line)
+        else:  # the last line of a text without a final newline, as git shows it
+            out.append(f"{line}\n\\ No newline at end of file\n")
+    return "".join(out)

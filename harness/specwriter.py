@@ -1,0 +1,118 @@
+"""Spec writer: `noteproof init` turns a note's blocks and claims into spec files for the user to review and keep.
+
+Each file starts with a header holding the hash of what was generated. Running `init` again rewrites a file
+only while its body still has that hash: a spec the user edited is kept as it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import tomli_w
+
+from harness.audit import BlockAudit, NoteAudit
+from harness.claims import Claim, CodeBlock
+from harness.note import code_hash
+
+_HEADER = re.compile(r"^# noteproof init: .* body sha256 ([0-9a-f]{64})\n")
+Action = Literal["written", "updated", "unchanged", "kept (edited by you)"]
+
+
+@dataclass(frozen=True)
+class WrittenSpec:
+    path: Path
+    action: Action
+    block: int
+    claims: int
+
+
+@dataclass(frozen=True)
+class SkippedBlock:
+    block: int
+    line: int
+    reason: str
+
+
+def write_specs(
+    note: Path, audit: NoteAudit, blocks: list[CodeBlock], out: Path
+) -> tuple[list[WrittenSpec], list[SkippedBlock]]:
+    out.mkdir(parents=True, exist_ok=True)
+    by_index = {block.index: block for block in blocks}
+    written: list[WrittenSpec] = []
+    skipped: list[SkippedBlock] = []
+    for block_audit in audit.blocks:
+        block = by_index[block_audit.index]
+        claims = [claim for claim in block.claims if not claim.unverifiable]
+        if not claims:
+            reason = "its claims cannot be verified" if block.claims else "it claims nothing"
+            skipped.append(SkippedBlock(block.index, block.line, reason))
+            continue
+        path = out / f"{_slug(note.stem)}-block{block.index:02d}.toml"
+        body = tomli_w.dumps(_spec_data(note, out, block, block_audit, claims, by_index))
+        written.append(WrittenSpec(path, _write(path, note, block, body), block.index, len(claims)))
+    return written, skipped
+
+
+def _spec_data(
+    note: Path, out: Path, block: CodeBlock, audit: BlockAudit, claims: list[Claim], blocks: dict[int, CodeBlock]
+) -> dict[str, Any]:
+    example: dict[str, Any] = {
+        "note": os.path.relpath(note.resolve(), out.resolve()),
+        "line": block.line,
+        "sha256": code_hash(block.code),
+    }
+    if audit.continues:
+        example["continues"] = [{"line": blocks[i].line, "sha256": code_hash(blocks[i].code)} for i in audit.continues]
+    return {
+        "id": f"{_slug(note.stem)}-block{block.index:02d}",
+        "title": f"{note.name}, block {block.index} (line {block.line})",
+        "example": example,
+        "expect": [_expectation(claim) for claim in claims],
+    }
+
+
+def _expectation(claim: Claim) -> dict[str, Any]:
+    common: dict[str, Any] = {"line": claim.line, "claim": claim.text}
+    if claim.kind == "printed":
+        statement = {"statement": claim.statement_line} if claim.statement_line else {}
+        return {"kind": "printed", "text": claim.text, **statement, **common}
+    if claim.kind == "exception":
+        claimed = {"claimed": claim.exception_message} if claim.exception_message else {}
+        return {"kind": "exception", "type": claim.exception_type or "Exception", **claimed, **common}
+    fact = {
+        "before_none": {"before_backward": "none"},
+        "after_set": {"after_backward": "finite"},
+        "without_backward_none": {"without_backward": "none"},
+    }[claim.gradient_fact or "after_set"]
+    return {"kind": "gradients", **fact, **common}
+
+
+def _write(path: Path, note: Path, block: CodeBlock, body: str) -> Action:
+    header = (
+        f"# noteproof init: generated from {note.name} block at line {block.line}; "
+        f"body sha256 {hashlib.sha256(body.encode()).hexdigest()}\n"
+        "# Review the claims below; once you edit this file, `noteproof init` leaves it alone.\n"
+        "#:schema ./noteproof-spec.schema.json\n"
+    )
+    if path.exists():
+        current = path.read_text(encoding="utf-8")
+        recorded = _HEADER.match(current)
+        current_body = "".join(current.splitlines(keepends=True)[3:])
+        if recorded is None or hashlib.sha256(current_body.encode()).hexdigest() != recorded.group(1):
+            return "kept (edited by you)"
+        if current == header + body:
+            return "unchanged"
+        path.write_text(header + body, encoding="utf-8")
+        return "updated"
+    path.write_text(header + body, encoding="utf-8")
+    return "written"
+
+
+def _slug(name: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.")
+    return slug or "note"

@@ -1,0 +1,202 @@
+"""harness.note: fenced blocks found by markdown-it, each with its line in the note, on any input."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from harness.note import PYTHON_LANGUAGES, Block, block_at, blocks, code_hash, read_note
+
+NOTES = Path(__file__).parent / "notes"
+SEED_NOTE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_9f602143f38b0ad7.txt"
+
+
+def lines(*rows: str) -> str:
+    """A note from its lines, so that a row's position in the call is its line number."""
+    return "\n".join(rows) + "\n"
+
+
+def test_python_labels_with_and_without_space_and_attributes() -> None:
+    text = lines(
+        "```python",  # 1
+        "a = 1",
+        "```",
+        "``` py",  # 4
+        "b = 2",
+        "```",
+        "```python3 title='x'",  # 7
+        "c = 3",
+        "```",
+        "```python{.numberLines}",  # 10
+        "d = 4",
+        "```",
+        "```Python",  # 13
+        "e = 5",
+        "```",
+    )
+    found = blocks(text)
+    assert [(b.line, b.language, b.code) for b in found] == [
+        (1, "python", "a = 1\n"),
+        (4, "py", "b = 2\n"),
+        (7, "python3", "c = 3\n"),
+        (10, "python", "d = 4\n"),
+        (13, "python", "e = 5\n"),
+    ]
+    assert all(b.is_python for b in found)
+    assert [b.end for b in found] == [3, 6, 9, 12, 15]
+
+
+def test_four_backtick_fence_holds_a_three_backtick_line() -> None:
+    text = lines(
+        "intro",
+        "````python",  # 2
+        'doc = """',
+        "```python",
+        "not = a fence",
+        "```",
+        '"""',
+        "````",  # 8
+        "```python",  # 9
+        "after = 1",
+        "```",
+    )
+    first, second = blocks(text)
+    assert (first.line, first.end) == (2, 8)
+    assert "```python\nnot = a fence\n```" in first.code
+    assert (second.line, second.code) == (9, "after = 1\n")
+
+
+def test_fences_nested_in_lists_quotes_and_admonitions_keep_their_note_lines() -> None:
+    text = lines(
+        "1. first step:",  # 1
+        "",
+        "    ```python",  # 3
+        "    x = 1",
+        "    print(x)",
+        "    ```",
+        "",
+        "> quoted:",  # 8
+        "> ```py",  # 9
+        "> y = 2",
+        "> ```",
+        "",
+        '!!! note "Title"',  # 13
+        "    text",
+        "",
+        "    ```python",  # 16
+        "    z = 3",
+        "        indented = True",
+        "    ```",
+        "",
+        "- item",  # 21
+        "  - nested",
+        "",
+        "      ```python",  # 24
+        "      w = 4",
+        "      ```",
+    )
+    found = blocks(text)
+    assert [(b.line, b.code) for b in found] == [
+        (3, "x = 1\nprint(x)\n"),
+        (9, "y = 2\n"),
+        (16, "z = 3\n    indented = True\n"),
+        (24, "w = 4\n"),
+    ]
+
+
+def test_unclosed_fence_runs_to_the_end() -> None:
+    text = lines("# t", "```python", "x = 1", "", "## not a heading any more")
+    (block,) = blocks(text)
+    assert block.line == 2
+    assert block.code == "x = 1\n\n## not a heading any more\n"
+    assert block.end == 5  # the note's last line
+
+
+def test_unlabelled_and_other_languages_are_blocks_but_not_python() -> None:
+    text = lines("```", "out", "```", "~~~bash", "ls", "~~~", "```text", "t", "```")
+    found = blocks(text)
+    assert [(b.language, b.is_python) for b in found] == [("", False), ("bash", False), ("text", False)]
+    assert {"python", "py", "python3"} <= PYTHON_LANGUAGES
+
+
+def test_no_fence_at_all() -> None:
+    assert blocks("") == []
+    assert blocks("# just prose\n\n    indented = 'code block, not a fence'\n") == []
+    assert blocks("inline `print(1)` only") == []
+
+
+def test_block_at_and_hash() -> None:
+    text = lines("```python", "a = 1", "```", "", "```python", "b = 2", "```")
+    block = block_at(text, 5)
+    assert block == Block(line=5, language="python", code="b = 2\n", end=7)
+    assert block_at(text, 2) is None
+    assert block.sha256 == code_hash("b = 2\n") == code_hash(block.code)
+    assert len(block.sha256) == 64
+
+
+def test_crlf_note_keeps_line_numbers() -> None:
+    text = "title\r\n\r\n```python\r\nx = 1\r\n```\r\n"
+    (block,) = blocks(text)
+    assert (block.line, block.code) == (3, "x = 1\n")
+
+
+def test_read_note_replaces_undecodable_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "bad.md"
+    path.write_bytes(b"\xff\xfe caf\xc3\xa9 \x80\n```python\nx = 1\n```\n")
+    text = read_note(path)
+    assert "café" in text and "\ufffd" in text
+    assert [b.line for b in blocks(text)] == [2]
+
+
+@pytest.mark.parametrize("name", ["hostile_binary.bin", "hostile_no_python.md", "hostile_unclosed_fence.md"])
+def test_hostile_corpus_notes_do_not_crash(name: str) -> None:
+    found = blocks(read_note(NOTES / name))
+    assert all(isinstance(b, Block) and b.line >= 1 and b.end >= b.line for b in found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "```",
+        "````python\n```\n",
+        "> " * 500 + "```python\nx\n",
+        "".join("  " * i + "- a\n" for i in range(300)),
+        "!!! note\n" * 2000,
+        "\x00\x01\x02```python\x00\n\x00\n```",
+        "\u2028```python\u2029\nx = 1\x85\n```\x0c\n",
+        "[" * 10_000 + "```python\n" + "(" * 10_000,
+    ],
+    ids=[
+        "lone-fence",
+        "unbalanced",
+        "deep-quotes",
+        "deep-lists",
+        "many-admonitions",
+        "nul",
+        "odd-newlines",
+        "brackets",
+    ],
+)
+def test_pathological_markdown_does_not_crash(text: str) -> None:
+    for block in blocks(text):
+        assert block.line >= 1
+
+
+def test_five_megabyte_note_is_fast() -> None:
+    unit = "".join(p.read_text() for p in sorted(NOTES.glob("*.md")))
+    text = (unit * (5_000_000 // len(unit) + 1))[:5_000_000]
+    start = time.perf_counter()
+    found = blocks(text)
+    assert time.perf_counter() - start < 5
+    assert len(found) > 1000
+
+
+@pytest.mark.skipif(not SEED_NOTE.exists(), reason="the seed note is not in ../shared/seed")
+def test_seed_note_blocks() -> None:
+    found = blocks(read_note(SEED_NOTE))
+    assert [b.line for b in found] == [26, 43, 60, 84, 120, 135, 175, 216]
+    assert all(b.language == "python" for b in found)
+    block = block_at(read_note(SEED_NOTE), 43)
+    assert block is not None and block.code.startswith("import torch\nfrom torch.nn import L1Loss\n")
