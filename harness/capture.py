@@ -15,6 +15,7 @@ from typing import IO, Any
 
 PRINT_HOOK = "__noteproof_print__"
 SHOW_HOOK = "__noteproof_show__"
+MARK_HOOK = "__noteproof_mark__"
 _KEPT_PER_STATEMENT = 8
 _KEPT_CHARS = 20_000
 
@@ -43,11 +44,22 @@ class _StatementRewriter(ast.NodeTransformer):
         return node
 
 
-def compile_example(code: str, filename: str, capture_lines: Iterable[int] = ()) -> CodeType:
+def compile_example(
+    code: str, filename: str, capture_lines: Iterable[int] = (), own_code_from: int | None = None
+) -> CodeType:
+    """Compile with claimed statements hooked; when earlier blocks lead the code (notebook style), mark where the
+    block's own code starts, so that its output can be told from theirs."""
     lines = set(capture_lines)
-    if not lines:
+    if not lines and not own_code_from:
         return compile(code, filename, "exec")
     tree = _StatementRewriter(lines).visit(ast.parse(code, filename))
+    if own_code_from:
+        first = next((i for i, node in enumerate(tree.body) if node.lineno >= own_code_from), len(tree.body))
+        mark = ast.Expr(ast.Call(func=ast.Name(MARK_HOOK, ast.Load()), args=[], keywords=[]))
+        line = tree.body[first].lineno if first < len(tree.body) else own_code_from
+        for node in ast.walk(mark):  # on the block's first line, so no line number moves
+            node.lineno, node.end_lineno, node.col_offset, node.end_col_offset = line, line, 0, 0  # type: ignore[attr-defined]
+        tree.body.insert(first, mark)
     return compile(tree, filename, "exec")
 
 
@@ -56,6 +68,12 @@ class Captures:
 
     def __init__(self) -> None:
         self.by_line: dict[int, list[str]] = {}
+        self.own_output_from = 0  # where the block's own output starts, past the output of earlier blocks
+        self._output: Any = None
+
+    def watch(self, output: Any) -> None:
+        """The example's captured stdout (it has `kept`, the characters kept so far)."""
+        self._output = output
 
     def _record(self, line: int, text: str) -> None:
         kept = self.by_line.setdefault(line, [])
@@ -65,6 +83,10 @@ class Captures:
     def install(self, namespace: dict[str, Any]) -> None:
         namespace[PRINT_HOOK] = self._printer()
         namespace[SHOW_HOOK] = self._shower()
+        namespace[MARK_HOOK] = self._mark
+
+    def _mark(self) -> None:
+        self.own_output_from = self._output.kept if self._output is not None else 0
 
     def _printer(self) -> Callable[..., None]:
         def hooked_print(

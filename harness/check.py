@@ -155,7 +155,8 @@ def _check_printed(expectation: PrintedExpectation, observation: Observation) ->
     expected = expectation.text
     if expectation.statement is not None:
         return _check_statement_output(expectation, observation)
-    lines = observation.get("stdout", "").splitlines()
+    # Notebook style: earlier blocks ran first; the claim is about this block's own output.
+    lines = observation.get("stdout", "")[observation.get("own_output_from", 0) :].splitlines()
     if not lines:
         return _result(expectation, Status.FAILED, expected, "(nothing printed)", "the example printed nothing")
     width = max(1, len(expected.strip().splitlines()))
@@ -187,7 +188,12 @@ def _check_printed(expectation: PrintedExpectation, observation: Observation) ->
 
 def _check_statement_output(expectation: PrintedExpectation, observation: Observation) -> CheckResult:
     """The claim belongs to one print (or REPL expression): compare with what that statement produced."""
-    texts: list[str] = observation.get("captures", {}).get(str(expectation.statement), [])
+    outputs: list[str] = observation.get("captures", {}).get(str(expectation.statement), [])
+    # A print in a loop, claimed over several lines, is compared with as many consecutive outputs.
+    width = len(expectation.text.strip().splitlines())
+    texts = outputs + (
+        ["\n".join(outputs[i : i + width]) for i in range(len(outputs) - width + 1)] if width > 1 else []
+    )
     if not texts:
         return _result(
             expectation,
@@ -203,7 +209,8 @@ def _check_statement_output(expectation: PrintedExpectation, observation: Observ
         for text, comparison in judged:
             if comparison.verdict == wanted:
                 return _result(expectation, status, expectation.text, text, comparison.reason)
-    text, comparison = judged[0]  # a print in a loop: the claim is about its first output
+    # Show the first candidate of the claim's own width: one output, or the first run of consecutive outputs.
+    text, comparison = judged[len(outputs)] if width > 1 and len(judged) > len(outputs) else judged[0]
     return _result(expectation, Status.FAILED, expectation.text, text, comparison.reason)
 
 

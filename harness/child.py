@@ -27,7 +27,7 @@ import numpy
 import torch
 from torch.utils.data import dataloader
 
-from harness.capture import PRINT_HOOK, SHOW_HOOK, Captures, compile_example
+from harness.capture import MARK_HOOK, PRINT_HOOK, SHOW_HOOK, Captures, compile_example
 from harness.datasets import DatasetUse, install_dataset_standins
 from harness.gradients import GradientProbe, count_suppressed_backward
 
@@ -142,7 +142,7 @@ def _to_device(value: Any, device: str) -> Any:
 
 def _execute(job: dict[str, Any], namespace: dict[str, Any], uses: list[DatasetUse]) -> BaseException | None:
     try:
-        code = compile_example(job["code"], EXAMPLE_FILENAME, job.get("captures", ()))
+        code = compile_example(job["code"], EXAMPLE_FILENAME, job.get("captures", ()), job.get("own_code_from"))
     except SyntaxError as exc:
         return exc
     _seed(job["seed"])
@@ -165,6 +165,7 @@ def observe(job: dict[str, Any]) -> dict[str, Any]:
     captures.install(namespace)
     started = time.perf_counter()
     with _captured(job["max_output"]) as out:
+        captures.watch(out)
         if probe:
             probe.install()
         try:
@@ -181,6 +182,7 @@ def observe(job: dict[str, Any]) -> dict[str, Any]:
         "exception": _describe_exception(exc, namespace) if exc else None,
         "values": values,
         "captures": captures.as_json(),
+        "own_output_from": captures.own_output_from,
         "gradients": gradients,
         "devices_seen": sorted(_devices_in(namespace)),
         "datasets": [use.__dict__ for use in uses],
@@ -204,6 +206,7 @@ def _gradient_report(job: dict[str, Any], probe: GradientProbe) -> dict[str, Any
 def _run_without_backward(job: dict[str, Any]) -> dict[str, Any]:
     """Run the example again with backward() made a no-op: does any .grad get set anyway?"""
     namespace: dict[str, Any] = {"__name__": "__main__"}
+    Captures().install(namespace)  # the same rewritten code runs again: its hooks must exist
     probe = GradientProbe(namespace)
     probe.install()
     calls, undo = count_suppressed_backward()
@@ -243,7 +246,7 @@ def _hints(exc: BaseException, namespace: dict[str, Any]) -> dict[str, Any]:
     candidates: list[str] = []
     if isinstance(exc, NameError):
         name = exc.name
-        candidates = sorted({*namespace, *dir(builtins)} - {PRINT_HOOK, SHOW_HOOK})
+        candidates = sorted({*namespace, *dir(builtins)} - {PRINT_HOOK, SHOW_HOOK, MARK_HOOK})
     elif isinstance(exc, AttributeError):
         name, target = exc.name, getattr(exc, "obj", None)
         if target is not None:

@@ -65,6 +65,7 @@ class LoadedSpec:
     expectation_lines: tuple[int, ...]  # line of each [[expect]] table in the spec file
     problem: str | None = None  # a reason the example cannot run (the note changed or is missing)
     id_line: int = 1  # where the id is set (line 1 when it comes from the file name)
+    code_offset: int = 0  # lines of earlier blocks that run before the example's own code
 
     @property
     def wants_gradients(self) -> bool:
@@ -134,6 +135,7 @@ def load_spec(path: Path) -> LoadedSpec:
         expectation_lines=tuple(_table_lines(text, "expect")),
         problem=problem,
         id_line=_key_line(text, (), "id") if spec.id else 1,
+        code_offset=offset,
     )
 
 

@@ -143,6 +143,7 @@ def job_for(loaded: LoadedSpec, device: str, *, timing: bool, data_root: Path | 
         else None,
         "timing": spec.timing.model_dump() if timing and spec.timing.enabled else None,
         "expects_exception": any(e.kind == "exception" for e in spec.expect),
+        "own_code_from": loaded.code_offset + 1 if loaded.code_offset else None,
         "captures": sorted({e.statement for e in spec.expect if isinstance(e, PrintedExpectation) and e.statement}),
     }
 
