@@ -159,6 +159,7 @@ class Runner:
         self.slots, self.timing, self.data_root = slots, timing, data_root
         self._worker: WorkerProcess | None = None
         self._cuda: dict[str, Any] | None = None
+        self._submitted = 0
 
     def __enter__(self) -> Runner:
         self._worker = WorkerProcess(self.slots)
@@ -222,47 +223,56 @@ class Runner:
         """Like `run`, keeping each row's raw observation for callers that analyse it (the note audit)."""
         plan = self.plan(specs, devices)
         environment = self.environment(probe_cuda=any(device == "cuda" for _, device in plan))
-        concluded: dict[tuple[str, str], Execution] = {}
-        by_job: dict[str, tuple[LoadedSpec, str]] = {}
+        concluded: dict[int, Execution] = {}
+        by_job: dict[str, int] = {}  # job id -> position in the plan
 
-        def finish(outcome: Outcome, observation: Observation | None = None) -> None:
-            concluded[(outcome.spec_id, outcome.device)] = Execution(outcome, observation)
+        def finish(position: int, outcome: Outcome, observation: Observation | None = None) -> None:
+            concluded[position] = Execution(outcome, observation)
             if on_outcome:
                 on_outcome(outcome)
 
-        for loaded, device in plan:
+        for position, (loaded, device) in enumerate(plan):
             if device == "cuda" and not environment.cuda:
-                finish(skipped(loaded, device, "no CUDA device (torch.cuda.is_available() is False)"))
+                finish(position, skipped(loaded, device, "no CUDA device (torch.cuda.is_available() is False)"))
             elif loaded.problem:
-                finish(not_runnable(loaded, device, loaded.problem))
+                finish(position, not_runnable(loaded, device, loaded.problem))
             else:
                 job = job_for(loaded, device, timing=self.timing, data_root=self.data_root)
-                by_job[job["id"]] = (loaded, device)
+                self._submitted += 1
+                job["id"] = f"{self._submitted}:{job['id']}"  # unique, even when a spec is planned twice
+                by_job[job["id"]] = position
                 self.worker.send({"op": "run", "job": job})
-        self._collect(by_job, finish)
-        return [concluded[(loaded.id, device)] for loaded, device in plan]
+        self._collect(plan, by_job, finish)
+        return [concluded[position] for position in range(len(plan))]
 
     def _collect(
-        self, by_job: dict[str, tuple[LoadedSpec, str]], finish: Callable[[Outcome, Observation | None], None]
+        self,
+        plan: list[tuple[LoadedSpec, str]],
+        by_job: dict[str, int],
+        finish: Callable[[int, Outcome, Observation | None], None],
     ) -> None:
-        # A non-CPU row is compared with its CPU row, so it waits for that row when it finishes first.
-        cpu_observations: dict[str, Observation | None] = {}
-        waiting: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-        expects_cpu = {loaded.id for loaded, device in by_job.values() if device == "cpu"}
+        # A non-CPU row is compared with its CPU row (planned just before it), so it waits when it finishes first.
+        cpu_rows = {position for position in by_job.values() if plan[position][1] == "cpu"}
+        cpu_observations: dict[int, Observation | None] = {}
+        waiting: dict[int, list[tuple[int, dict[str, Any]]]] = {}
         remaining = len(by_job)
         while remaining:
             result = self.worker.receive()
             if result.get("op") != "done" or result["id"] not in by_job:
                 continue
             remaining -= 1
-            loaded, device = by_job[result["id"]]
+            position = by_job[result["id"]]
+            loaded, device = plan[position]
             observation = result.get("observation")
+            partner = position - 1 if position - 1 in cpu_rows and plan[position - 1][0] is loaded else None
             if device == "cpu":
-                cpu_observations[loaded.id] = observation
-                finish(conclude(loaded, device, result, None), observation)
-                for other_device, other in waiting.pop(loaded.id, []):
-                    finish(conclude(loaded, other_device, other, observation), other.get("observation"))
-            elif loaded.id in expects_cpu and loaded.id not in cpu_observations:
-                waiting.setdefault(loaded.id, []).append((device, result))
+                cpu_observations[position] = observation
+                finish(position, conclude(loaded, device, result, None), observation)
+                for other, other_result in waiting.pop(position, []):
+                    outcome = conclude(loaded, plan[other][1], other_result, observation)
+                    finish(other, outcome, other_result.get("observation"))
+            elif partner is not None and partner not in cpu_observations:
+                waiting.setdefault(partner, []).append((position, result))
             else:
-                finish(conclude(loaded, device, result, cpu_observations.get(loaded.id)), observation)
+                reference = cpu_observations.get(partner) if partner is not None else None
+                finish(position, conclude(loaded, device, result, reference), observation)

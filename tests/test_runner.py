@@ -310,3 +310,15 @@ def test_gradient_claims_on_real_autograd(
     spec = write_spec("grads", code, f'[[expect]]\nkind = "gradients"\nmodule = "model"\n{facts}')
     (outcome,) = runner.run([spec], devices=("cpu",))
     assert outcome.status == status, outcome.checks
+
+
+def test_a_spec_planned_twice_gets_two_results_and_nothing_leaks_into_the_next_batch(
+    runner: Runner, write_spec: SpecWriter
+) -> None:
+    # Each run prints its own process id: a result handed to the wrong row would repeat one.
+    spec = write_spec(
+        "twice", "import os, time\ntime.sleep(0.1)\nprint(os.getpid())", '[[expect]]\nkind = "printed"\ntext = "x"'
+    )
+    first = {o.stdout.strip() for o in runner.run([spec, spec, spec], devices=("cpu",))}
+    (second,) = runner.run([spec], devices=("cpu",))
+    assert len(first) == 3 and second.stdout.strip() not in first
