@@ -235,11 +235,11 @@ def _describe_exception(exc: BaseException, namespace: dict[str, Any]) -> dict[s
         "message": str(exc),
         "line": line,
         "traceback": "".join(traceback.format_exception(exc)[-20:]),
-        **_hints(exc, namespace),
+        **exception_hints(exc, namespace),
     }
 
 
-def _hints(exc: BaseException, namespace: dict[str, Any]) -> dict[str, Any]:
+def exception_hints(exc: BaseException, namespace: dict[str, Any]) -> dict[str, Any]:
     """What a fix needs to know: the missing name, the names that were there instead, where the name lives."""
     name: str | None = None
     owner: str | None = None

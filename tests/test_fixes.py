@@ -21,36 +21,10 @@ from harness.fixes import Edit, Fix, apply_edits, suggest_fix, unused_names
 
 # Runs each block in a fresh namespace and answers with the exception dict, as the child reports it.
 _WORKER = r"""
-import builtins, contextlib, io, json, re, sys, traceback, types
+import contextlib, io, json, sys, traceback
 import torch, torchvision  # the child has both imported before the example runs
 
-def homes(name):
-    found = [m for m, mod in list(sys.modules.items())
-             if m.split(".")[0] in ("torch", "torchvision") and not any(p.startswith("_") for p in m.split("."))
-             and name in getattr(mod, "__dict__", {})]
-    return sorted(found, key=lambda m: (m.count("."), len(m)))[:5]
-
-def hints(exc, namespace):
-    name = owner = None
-    candidates = []
-    if isinstance(exc, NameError):
-        name = exc.name
-        candidates = sorted({*namespace, *dir(builtins)})
-    elif isinstance(exc, AttributeError):
-        name, target = exc.name, getattr(exc, "obj", None)
-        if target is not None:
-            owner = f"module '{target.__name__}'" if isinstance(target, types.ModuleType) else type(target).__name__
-            candidates = sorted(dir(target))
-    elif isinstance(exc, ModuleNotFoundError):
-        name = exc.name
-        candidates = sorted({m.split(".")[0] for m in sys.modules if not m.startswith("_")})
-    elif isinstance(exc, ImportError):
-        missing = re.search(r"cannot import name '([^']+)'", str(exc))
-        name, owner = (missing.group(1) if missing else None), exc.name
-        module = sys.modules.get(owner or "")
-        candidates = sorted(dir(module)) if module else []
-    return {"name": name, "owner": owner, "candidates": [c for c in candidates if not c.startswith("__")],
-            "homes": homes(name) if name else []}
+from harness.child import exception_hints as hints  # exactly what the child reports
 
 for request in sys.stdin:
     code = json.loads(request)
