@@ -110,6 +110,7 @@ class _State:
     done: bool = False
     last: Execution | None = None
     last_code: str = ""  # the code (earlier blocks included) that `last` ran
+    last_error: tuple[Any, ...] | None = None
 
 
 def audit_note(
@@ -168,9 +169,11 @@ class _Auditor:
             state.continues = self._needed(state)
             return  # run again after those blocks
         fix = None
-        if len(state.fixes) < MAX_FIXES_PER_BLOCK:
+        signature = (exception["type"], exception["message"], local["line"])
+        if len(state.fixes) < MAX_FIXES_PER_BLOCK and signature != state.last_error:
             fix = suggest_fix(state.code, local, self._defined_before(state))
-        if fix is None:
+        state.last_error = signature
+        if fix is None:  # no evidence for one edit, or the last fix did not change the error: stop here
             state.done = True
             return
         state.code = _with_newline(apply_edits(state.code, fix.edits))
@@ -215,17 +218,12 @@ class _Auditor:
         offset = prefix.count("\n")
         moved = line_map(_with_newline(state.block.code), state.code)  # fixes may insert or drop lines
         expectations = [e for claim in state.block.claims if (e := _expectation(claim, offset, moved)) is not None]
+        # Constructed, not validated: a block that claims nothing still runs (a spec file would need a claim).
         spec = Spec.model_construct(
-            id=None,
             title=f"block {state.block.index}",
             example=Example(code=prefix + state.code),
             expect=expectations,
-            devices=["cpu", "cuda"],
             timeout=self.timeout,
-            seed=0,
-            threads=1,
-            memory_mb=4096,
-            max_output=1_000_000,
             data=Data(samples=self.samples),
             timing=Timing(enabled=timing),
         )
