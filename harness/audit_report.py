@@ -12,6 +12,7 @@ from rich.text import Text
 from harness.audit import BlockAudit, ClaimVerdict, NoteAudit, describe_fix
 from harness.fixes import Edit
 from harness.outcome import Status
+from harness.report import seconds
 
 # What a claim's status means to someone reading their own note.
 CLAIM_WORDS = {
@@ -68,6 +69,15 @@ def block_view(block: BlockAudit, note: str) -> RenderableType:
         parts.append(table)
     for device, reason in sorted({(v.device, v.reason) for v in block.claims if v.status == Status.SKIPPED}):
         parts.append(Text(f"  {device}: skipped, {reason}", style="dim"))
+    for outcome in block.outcomes:
+        if outcome.timing:
+            timing = outcome.timing
+            parts.append(
+                Text(f"  time on {outcome.device}: {seconds(timing.median_s)} ± {seconds(timing.iqr_s)}", style="dim")
+            )
+        for data in outcome.data:
+            if data.source == "stand-in" and outcome.device == "cpu":
+                parts.append(Text(f"  data: {data.description}", style="yellow"))
     if not block.claims and not block.error_as_written:
         parts.append(Text("  runs; claims nothing", style="dim"))
     return Group(*parts)

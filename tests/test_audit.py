@@ -239,3 +239,15 @@ def test_init_writes_specs_that_run_and_keeps_edited_ones(
     printed = capsys.readouterr().out
     assert "kept (edited by you)" in printed and printed.count("unchanged") == 4
     assert 'match = "Long"' in edited.read_text()
+
+
+def test_a_block_that_needs_the_authors_files_is_unverifiable_not_false(runner: Runner, tmp_path: Path) -> None:
+    note = tmp_path / "files.md"
+    note.write_text(
+        "```python\nfrom PIL import Image\n"
+        'img = Image.open("./dataset/train/ants/0013035.jpg")\n'
+        "print(img.size)  # (768, 512)\n```\n"
+    )
+    (verdict,) = audit_note(note, runner, devices=("cpu",)).claims
+    assert verdict.status == Status.UNVERIFIABLE
+    assert "dataset/train/ants/0013035.jpg" in verdict.reason and "the author had" in verdict.reason
