@@ -1,7 +1,8 @@
-"""The `noteproof` command: run, list, show, schema.
+"""The `noteproof` command: run, list, show, schema; and for notes as written: audit, fix, init.
 
-Exit codes: 0 nothing failed or errored (skips and drift allowed); 1 something failed or errored;
-2 bad input (a malformed spec, an unknown id, bad arguments); 3 a fault of the harness itself; 130 interrupted.
+Exit codes: 0 nothing failed or errored (skips and drift allowed; for audit, the note runs as written and no
+claim is false); 1 something failed or errored; 2 bad input (a malformed spec, an unknown id, bad arguments,
+no such note); 3 a fault of the harness itself; 130 interrupted.
 """
 
 from __future__ import annotations
