@@ -242,11 +242,19 @@ class _Auditor:
     def conclude(self, devices: Sequence[str]) -> tuple[BlockAudit, ...]:
         timing = self.runner.timing
         specs = [self._spec(state, timing=timing) for state in self.states]
-        reuse = list(devices) == ["cpu"] and not timing
+        gpu_runs = "cuda" in devices and bool(self.runner.environment(probe_cuda=True).cuda)
+        # Without timing or a GPU row to compare with, a block whose last analysis run ran exactly this code
+        # needs no second run on the CPU; cuda rows then only say why they were skipped.
+        reuse = not timing and not gpu_runs
         rerun = [
             spec for spec, state in zip(specs, self.states, strict=True) if not (reuse and state.last_code == spec.code)
         ]
-        executions = {(e.outcome.spec_id, e.outcome.device): e for e in self.runner.execute(rerun, devices)}
+        executions = {
+            (e.outcome.spec_id, e.outcome.device): e
+            for e in self.runner.execute(rerun, [d for d in devices if d == "cpu" or not reuse])
+        }
+        if reuse and "cuda" in devices:
+            executions |= {(e.outcome.spec_id, e.outcome.device): e for e in self.runner.execute(specs, ("cuda",))}
         audits = []
         for spec, state in zip(specs, self.states, strict=True):
             rows = []
