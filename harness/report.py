@@ -106,6 +106,8 @@ def outcome_detail(outcome: Outcome) -> RenderableType:
         parts.append(numbered_source(outcome.code, highlight=outcome.error_line))
     if outcome.message:
         parts.append(Text(outcome.message, style=STATUS_STYLE[outcome.status]))
+    if outcome.fix:
+        parts.append(Text(f"fixed before judging the claims:\n{outcome.fix}", style="green"))
     if outcome.checks:
         checks = Table("claim", "status", "expected", "actual", "why", title="claims", title_justify="left")
         for check in outcome.checks:
