@@ -12,10 +12,8 @@ import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-
 from harness.fixes import Edit, split_lines
+from harness.note import blocks
 
 
 @dataclass(frozen=True)
@@ -25,27 +23,12 @@ class _Fence:
     code: list[str]  # the code lines as markdown-it gives them
 
 
-def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark")
-    try:  # admonitions (`!!! note` with an indented fence) are fences only with the plugin
-        from mdit_py_plugins.admon import admon_plugin
-    except ImportError:
-        return md
-    return md.use(admon_plugin)
-
-
 def _fences(text: str) -> dict[int, _Fence]:
-    found: dict[int, _Fence] = {}
-    for token in _parser().parse(text):
-        if token.type == "fence" and token.map is not None:
-            found[token.map[0] + 1] = _fence(token)
-    return found
-
-
-def _fence(token: Token) -> _Fence:
-    assert token.map is not None
-    start = token.map[0]
-    return _Fence(line=start + 1, first=start + 1, code=[line for line, _ in split_lines(token.content)])
+    """The note's fences, found the one way the project finds them (harness.note)."""
+    return {
+        block.line: _Fence(line=block.line, first=block.line, code=[line for line, _ in split_lines(block.code)])
+        for block in blocks(text)
+    }
 
 
 def patch_note(text: str, edits_by_block: Mapping[int, Sequence[Edit]]) -> str:
