@@ -57,6 +57,7 @@ class ClaimVerdict:
 
 @dataclass(frozen=True)
 class BlockAudit:
+    source: CodeBlock  # the block as read from the note, with its claims
     index: int
     line: int  # the note line of its opening fence
     code: str  # as written
@@ -217,7 +218,11 @@ class _Auditor:
         prefix = "".join(self.states[i - 1].code for i in state.continues)
         offset = prefix.count("\n")
         moved = line_map(_with_newline(state.block.code), state.code)  # fixes may insert or drop lines
-        expectations = [e for claim in state.block.claims if (e := _expectation(claim, offset, moved)) is not None]
+        expectations = [
+            e
+            for claim in state.block.claims
+            if (e := expectation_for(claim, _statement(claim, offset, moved))) is not None
+        ]
         # Constructed, not validated: a block that claims nothing still runs (a spec file would need a claim).
         spec = Spec.model_construct(
             title=f"block {state.block.index}",
@@ -282,6 +287,7 @@ class _Auditor:
             elif row.outcome.device == "cpu" and row.observation is None:
                 remaining = row.outcome.message
         return BlockAudit(
+            source=state.block,
             index=state.block.index,
             line=state.block.line,
             code=_with_newline(state.block.code),
@@ -340,13 +346,12 @@ def _check_for(claim: Claim, state: _State, row: Execution) -> CheckResult | Non
     return checks[index] if index < len(checks) else None
 
 
-def _expectation(claim: Claim, offset: int, moved: dict[int, int]) -> Expectation | None:
+def expectation_for(claim: Claim, statement: int | None) -> Expectation | None:
+    """The spec expectation that checks a claim; `statement` is the line of its print in the code that runs."""
     if claim.unverifiable:
         return None
     common: dict[str, Any] = {"line": claim.line, "claim": claim.text}
     if claim.kind == "printed":
-        line = moved.get(claim.statement_line) if claim.statement_line else None
-        statement = offset + line if line else None
         return PrintedExpectation(kind="printed", text=claim.text, statement=statement, **common)
     if claim.kind == "exception":
         return ExceptionExpectation(
@@ -358,6 +363,11 @@ def _expectation(claim: Claim, offset: int, moved: dict[int, int]) -> Expectatio
         "without_backward_none": {"without_backward": "none"},
     }[claim.gradient_fact or "after_set"]
     return GradientsExpectation(kind="gradients", **facts, **common)
+
+
+def _statement(claim: Claim, offset: int, moved: dict[int, int]) -> int | None:
+    line = moved.get(claim.statement_line) if claim.statement_line else None
+    return offset + line if line else None
 
 
 def _stored(outcome: Outcome, verdicts: list[ClaimVerdict], state: _State) -> Outcome:

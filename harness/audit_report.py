@@ -12,7 +12,7 @@ from rich.text import Text
 from harness.audit import BlockAudit, ClaimVerdict, NoteAudit, describe_fix
 from harness.fixes import Edit
 from harness.outcome import Status
-from harness.report import seconds
+from harness.report import STATUS_STYLE, seconds
 
 # What a claim's status means to someone reading their own note.
 CLAIM_WORDS = {
@@ -23,14 +23,6 @@ CLAIM_WORDS = {
     Status.ERROR: "not run",
     Status.SKIPPED: "skipped",
 }
-_STYLE = {
-    Status.PASSED: "bold green",
-    Status.FAILED: "bold red",
-    Status.DRIFTED: "bold yellow",
-    Status.UNVERIFIABLE: "cyan",
-    Status.ERROR: "bold magenta",
-    Status.SKIPPED: "dim",
-}
 
 
 def _claim_text(verdict: ClaimVerdict) -> Text:
@@ -38,7 +30,7 @@ def _claim_text(verdict: ClaimVerdict) -> Text:
     if verdict.under_fixes and verdict.status not in (Status.ERROR, Status.SKIPPED, Status.UNVERIFIABLE):
         fixes = verdict.under_fixes
         words = f"with {'; '.join(fixes) if len(fixes) <= 2 else f'the {len(fixes)} fixes above'}: {words}"
-    return Text(words, style=_STYLE[verdict.status])
+    return Text(words, style=STATUS_STYLE[verdict.status])
 
 
 def block_view(block: BlockAudit, note: str) -> RenderableType:

@@ -22,10 +22,8 @@ from rich.table import Table
 
 from harness.audit import NoteAudit, audit_note, describe_fix
 from harness.audit_report import audit_json, audit_view
-from harness.claims import read_code_blocks
 from harness.history import DEFAULT_HISTORY, History
 from harness.loading import LoadedSpec, SpecError, SpecProblem, load_specs
-from harness.note import read_note
 from harness.outcome import Outcome
 from harness.patch import unified_diff
 from harness.report import outcome_detail, results_table, run_json, summary_line
@@ -293,8 +291,7 @@ def _fix(args: argparse.Namespace, console: Console, errors: Console) -> int:
 
 def _init(args: argparse.Namespace, console: Console, errors: Console) -> int:
     audit, _ = _audit_of(args, errors)
-    blocks = read_code_blocks(read_note(args.note))
-    written, skipped = write_specs(args.note, audit, blocks, args.out)
+    written, skipped = write_specs(args.note, audit, args.out)
     schema = args.out / "noteproof-spec.schema.json"
     if not schema.exists():
         schema.write_text(json.dumps(json_schema(), indent=2) + "\n")

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import tomli_w
 
-from harness.audit import BlockAudit, NoteAudit
+from harness.audit import BlockAudit, NoteAudit, expectation_for
 from harness.claims import Claim, CodeBlock
 from harness.note import code_hash
 
@@ -38,36 +38,37 @@ class SkippedBlock:
     reason: str
 
 
-def write_specs(
-    note: Path, audit: NoteAudit, blocks: list[CodeBlock], out: Path
-) -> tuple[list[WrittenSpec], list[SkippedBlock]]:
+def write_specs(note: Path, audit: NoteAudit, out: Path) -> tuple[list[WrittenSpec], list[SkippedBlock]]:
     out.mkdir(parents=True, exist_ok=True)
-    by_index = {block.index: block for block in blocks}
+    sources = {block_audit.index: block_audit.source for block_audit in audit.blocks}
     written: list[WrittenSpec] = []
     skipped: list[SkippedBlock] = []
     for block_audit in audit.blocks:
-        block = by_index[block_audit.index]
+        block = block_audit.source
         claims = [claim for claim in block.claims if not claim.unverifiable]
         if not claims:
             reason = "its claims cannot be verified" if block.claims else "it claims nothing"
             skipped.append(SkippedBlock(block.index, block.line, reason))
             continue
         path = out / f"{_slug(note.stem)}-block{block.index:02d}.toml"
-        body = tomli_w.dumps(_spec_data(note, out, block, block_audit, claims, by_index))
+        body = tomli_w.dumps(_spec_data(note, out, block_audit, claims, sources))
         written.append(WrittenSpec(path, _write(path, note, block, body), block.index, len(claims)))
     return written, skipped
 
 
 def _spec_data(
-    note: Path, out: Path, block: CodeBlock, audit: BlockAudit, claims: list[Claim], blocks: dict[int, CodeBlock]
+    note: Path, out: Path, audit: BlockAudit, claims: list[Claim], sources: dict[int, CodeBlock]
 ) -> dict[str, Any]:
+    block = audit.source
     example: dict[str, Any] = {
         "note": os.path.relpath(note.resolve(), out.resolve()),
         "line": block.line,
         "sha256": code_hash(block.code),
     }
     if audit.continues:
-        example["continues"] = [{"line": blocks[i].line, "sha256": code_hash(blocks[i].code)} for i in audit.continues]
+        example["continues"] = [
+            {"line": sources[i].line, "sha256": code_hash(sources[i].code)} for i in audit.continues
+        ]
     return {
         "id": f"{_slug(note.stem)}-block{block.index:02d}",
         "title": f"{note.name}, block {block.index} (line {block.line})",
@@ -77,19 +78,10 @@ def _spec_data(
 
 
 def _expectation(claim: Claim) -> dict[str, Any]:
-    common: dict[str, Any] = {"line": claim.line, "claim": claim.text}
-    if claim.kind == "printed":
-        statement = {"statement": claim.statement_line} if claim.statement_line else {}
-        return {"kind": "printed", "text": claim.text, **statement, **common}
-    if claim.kind == "exception":
-        claimed = {"claimed": claim.exception_message} if claim.exception_message else {}
-        return {"kind": "exception", "type": claim.exception_type or "Exception", **claimed, **common}
-    fact = {
-        "before_none": {"before_backward": "none"},
-        "after_set": {"after_backward": "finite"},
-        "without_backward_none": {"without_backward": "none"},
-    }[claim.gradient_fact or "after_set"]
-    return {"kind": "gradients", **fact, **common}
+    """The audit's expectation for the claim, as TOML data; statement lines stay the block's own."""
+    expectation = expectation_for(claim, claim.statement_line)
+    assert expectation is not None  # unverifiable claims were left out
+    return {"kind": expectation.kind, **expectation.model_dump(exclude_defaults=True)}
 
 
 def _write(path: Path, note: Path, block: CodeBlock, body: str) -> Action:
