@@ -5,25 +5,64 @@ The public API, for front ends (review page, pytest plugin, language server) and
     specs = load_specs([Path("specs")])
     with Runner() as runner:
         outcomes = runner.run(specs, devices=("cpu", "cuda"))
-    with History(Path(".noteproof/results.sqlite")) as history:
+    with History.open_reader(Path(".noteproof/results.sqlite")) as history:
         run = history.latest_run()
     with Runner() as runner:
         audit = audit_note(Path("note.md"), runner)   # a note as written: claims, bugs, fixes
 
-Everything a front end shows comes from `History`; nothing here imports torch (the worker does).
+The flow, one subpackage a stage: notes -> specs -> runs -> sandbox (the only code that imports torch) ->
+judge -> audit -> history -> front ends (cli). Names load on first use (PEP 562), so `import harness` costs
+almost nothing: a language server starts on it.
 """
 
-from harness.audit import BlockAudit, ClaimVerdict, NoteAudit, audit_note
-from harness.claims import Claim, CodeBlock, read_code_blocks
-from harness.history import DEFAULT_HISTORY, History, RunRecord
-from harness.loading import LoadedSpec, SpecError, SpecProblem, load_specs
-from harness.outcome import CheckResult, DataRecord, GradientRecord, Location, Outcome, Status, Timing
-from harness.printed import compare_printed
-from harness.report import run_json
-from harness.runner import Environment, HarnessError, Runner
-from harness.spec import Spec, json_schema
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from harness.audit.note_audit import BlockAudit, ClaimVerdict, NoteAudit, audit_note
+    from harness.cli.report import run_json
+    from harness.history.store import DEFAULT_HISTORY, History, RunRecord
+    from harness.judge.outcome import CheckResult, DataRecord, GradientRecord, Location, Outcome, Status, Timing
+    from harness.judge.printed import compare_printed
+    from harness.notes.claims import Claim, CodeBlock, read_code_blocks
+    from harness.runs.runner import Environment, HarnessError, Runner
+    from harness.specs.loading import LoadedSpec, SpecError, SpecProblem, load_specs
+    from harness.specs.model import Spec, json_schema
 
 __version__ = "0.1.0"
+
+_HOME = {
+    "BlockAudit": "harness.audit.note_audit",
+    "ClaimVerdict": "harness.audit.note_audit",
+    "NoteAudit": "harness.audit.note_audit",
+    "audit_note": "harness.audit.note_audit",
+    "run_json": "harness.cli.report",
+    "DEFAULT_HISTORY": "harness.history.store",
+    "History": "harness.history.store",
+    "RunRecord": "harness.history.store",
+    "CheckResult": "harness.judge.outcome",
+    "DataRecord": "harness.judge.outcome",
+    "GradientRecord": "harness.judge.outcome",
+    "Location": "harness.judge.outcome",
+    "Outcome": "harness.judge.outcome",
+    "Status": "harness.judge.outcome",
+    "Timing": "harness.judge.outcome",
+    "compare_printed": "harness.judge.printed",
+    "Claim": "harness.notes.claims",
+    "CodeBlock": "harness.notes.claims",
+    "read_code_blocks": "harness.notes.claims",
+    "Environment": "harness.runs.runner",
+    "HarnessError": "harness.runs.runner",
+    "Runner": "harness.runs.runner",
+    "LoadedSpec": "harness.specs.loading",
+    "SpecError": "harness.specs.loading",
+    "SpecProblem": "harness.specs.loading",
+    "load_specs": "harness.specs.loading",
+    "Spec": "harness.specs.model",
+    "json_schema": "harness.specs.model",
+}
 
 __all__ = [
     "DEFAULT_HISTORY",
@@ -55,3 +94,16 @@ __all__ = [
     "read_code_blocks",
     "run_json",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module 'harness' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return [*globals(), *__all__]

@@ -10,9 +10,9 @@ import pytest
 from conftest import SEED_NOTE
 
 from harness import History, Runner, Status, load_specs
-from harness.audit import NoteAudit, audit_note
-from harness.cli import main
-from harness.note import blocks, read_note
+from harness.audit.note_audit import NoteAudit, audit_note
+from harness.cli.main import main
+from harness.notes.document import blocks, read_note
 
 NOTES = Path(__file__).parent / "notes"
 needs_seed = pytest.mark.skipif(not SEED_NOTE.exists(), reason="the seed note is not beside this checkout")

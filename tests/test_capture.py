@@ -6,7 +6,7 @@ import contextlib
 import io
 from typing import Any
 
-from harness.capture import Captures, compile_example
+from harness.sandbox.capture import Captures, compile_example
 
 CODE = '''\
 total = 0

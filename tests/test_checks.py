@@ -1,8 +1,8 @@
-"""Tests for harness.check: every claim kind judged against fake observations, no torch needed.
+"""Tests for harness.judge.check: every claim kind judged against fake observations, no torch needed.
 
 The project's rule: every check kind has a case where the claim is right and it passes, and one where
 the claim is wrong and the check MUST fail (plus drift where drift exists). Observations are built in
-the shape `harness.child.observe` writes them; gradient records in the shape `GradientProbe._record` writes.
+the shape `harness.sandbox.child.observe` writes them; gradient records in the shape `GradientProbe._record` writes.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from harness.check import check, check_agreement, check_device
-from harness.outcome import Status
-from harness.spec import (
+from harness.judge.check import check, check_agreement, check_device
+from harness.judge.outcome import Status
+from harness.specs.model import (
     ExceptionExpectation,
     GradientsExpectation,
     PrintedExpectation,
@@ -40,7 +40,7 @@ def _shape(values: Any) -> list[int]:
 def tensor(
     values: Any, *, shape: list[int] | None = None, dtype: str = "torch.float32", device: str = "cpu"
 ) -> dict[str, Any]:
-    """A summary as `harness.child.summarise` writes it for a torch.Tensor."""
+    """A summary as `harness.sandbox.child.summarise` writes it for a torch.Tensor."""
     flat = _flat(values)
     numeric = [float(v) for v in flat]
     return {
@@ -86,7 +86,7 @@ def observation(
     gradients: dict[str, Any] | None = None,
     devices_seen: list[str] | None = None,
 ) -> dict[str, Any]:
-    """An observation as `harness.child.observe` returns it: `values` are summaries, `errors` failed evaluations."""
+    """An observation as `sandbox.child.observe` returns it: `values` are summaries, `errors` failed evaluations."""
     evaluated: dict[str, Any] = {expr: {"ok": True, "summary": s} for expr, s in (values or {}).items()}
     evaluated |= {expr: {"ok": False, "error": error} for expr, error in (errors or {}).items()}
     return {

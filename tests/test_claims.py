@@ -1,4 +1,4 @@
-"""harness.claims: the claims a note's author wrote, tied to the statement they are about."""
+"""harness.notes.claims: the claims a note's author wrote, tied to the statement they are about."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.claims import Claim, CodeBlock, read_code_blocks
-from harness.note import read_note
+from harness.notes.claims import Claim, CodeBlock, read_code_blocks
+from harness.notes.document import read_note
 
 NOTES = Path(__file__).parent / "notes"
 SEED_NOTE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_9f602143f38b0ad7.txt"

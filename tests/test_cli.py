@@ -14,7 +14,7 @@ import pytest
 from conftest import PROJECT
 
 from harness import History, Status
-from harness.cli import main
+from harness.cli.main import main
 
 pytestmark = pytest.mark.slow
 

@@ -16,7 +16,7 @@ import torchvision.datasets.mnist as tv_mnist
 from torch.utils.data import DataLoader
 from torchvision import transforms
 
-from harness.datasets import STANDIN_DATASETS, DatasetUse, install_dataset_standins
+from harness.sandbox.datasets import STANDIN_DATASETS, DatasetUse, install_dataset_standins
 
 ORIG_CIFAR10 = torchvision.datasets.CIFAR10
 ORIG_CIFAR100 = torchvision.datasets.CIFAR100

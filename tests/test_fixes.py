@@ -17,14 +17,14 @@ from typing import Any
 
 import pytest
 
-from harness.fixes import Edit, Fix, apply_edits, suggest_fix, unused_names
+from harness.audit.fixes import Edit, Fix, apply_edits, suggest_fix, unused_names
 
 # Runs each block in a fresh namespace and answers with the exception dict, as the child reports it.
 _WORKER = r"""
 import contextlib, io, json, sys, traceback
 import torch, torchvision  # the child has both imported before the example runs
 
-from harness.child import exception_hints as hints  # exactly what the child reports
+from harness.sandbox.child import exception_hints as hints  # exactly what the child reports
 
 for request in sys.stdin:
     code = json.loads(request)

@@ -1,4 +1,4 @@
-"""harness.note: fenced blocks found by markdown-it, each with its line in the note, on any input."""
+"""harness.notes.document: fenced blocks found by markdown-it, each with its line in the note, on any input."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.note import PYTHON_LANGUAGES, Block, block_at, blocks, code_hash, read_note
+from harness.notes.document import PYTHON_LANGUAGES, Block, block_at, blocks, code_hash, read_note
 
 NOTES = Path(__file__).parent / "notes"
 SEED_NOTE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_9f602143f38b0ad7.txt"

@@ -8,8 +8,8 @@ import pytest
 from markdown_it import MarkdownIt
 from mdit_py_plugins.admon import admon_plugin
 
-from harness.fixes import Edit, apply_edits
-from harness.patch import patch_note, unified_diff
+from harness.audit.fixes import Edit, apply_edits
+from harness.audit.patch import patch_note, unified_diff
 
 
 def note(text: str) -> str:

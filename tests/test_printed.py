@@ -1,4 +1,4 @@
-"""Tests for harness.printed: claimed printouts against actual ones, with printing-aware tolerance."""
+"""Tests for harness.judge.printed: claimed printouts against actual ones, with printing-aware tolerance."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.printed import (
+from harness.judge.printed import (
     CallLiteral,
     PrintedComparison,
     PrintedSequence,
@@ -408,7 +408,7 @@ def test_garbage_never_raises(text: str) -> None:
 
 def test_module_does_not_import_torch() -> None:
     root = Path(__file__).resolve().parents[1]
-    code = "import sys, harness.printed; assert 'torch' not in sys.modules"
+    code = "import sys, harness.judge.printed; assert 'torch' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], cwd=root, check=True)
 
 

@@ -10,7 +10,7 @@ import pytest
 from conftest import PROJECT, SEED_NOTE, SpecWriter
 
 from harness import Outcome, Runner, Status, load_specs
-from harness.note import block_at, read_note
+from harness.notes.document import block_at, read_note
 
 
 def _by_id(outcomes: list[Outcome], device: str = "cpu") -> dict[str, Outcome]:

@@ -1,4 +1,4 @@
-"""Tests for harness.loading and harness.spec: spec files in, validated specs or problems naming FILE:LINE out.
+"""Tests for harness.specs (loading, model): spec files in, validated specs or problems naming FILE:LINE out.
 
 Every spec text below starts on line 1, so the line numbers the tests expect can be counted in the source.
 """
@@ -13,11 +13,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from harness.cli import main
-from harness.loading import LoadedSpec, SpecError, SpecProblem, load_spec, load_specs
-from harness.note import blocks, code_hash
-from harness.outcome import Location
-from harness.spec import ExceptionExpectation, GradientsExpectation, ValueExpectation, json_schema
+from harness.cli.main import main
+from harness.judge.outcome import Location
+from harness.notes.document import blocks, code_hash
+from harness.specs.loading import LoadedSpec, SpecError, SpecProblem, load_spec, load_specs
+from harness.specs.model import ExceptionExpectation, GradientsExpectation, ValueExpectation, json_schema
 
 PROJECT = Path(__file__).resolve().parents[1]
 SPECS = PROJECT / "specs"

@@ -27,9 +27,9 @@ import numpy
 import torch
 from torch.utils.data import dataloader
 
-from harness.capture import MARK_HOOK, PRINT_HOOK, SHOW_HOOK, Captures, compile_example
-from harness.datasets import DatasetUse, install_dataset_standins
-from harness.gradients import GradientProbe, count_suppressed_backward
+from harness.sandbox.capture import MARK_HOOK, PRINT_HOOK, SHOW_HOOK, Captures, compile_example
+from harness.sandbox.datasets import DatasetUse, install_dataset_standins
+from harness.sandbox.gradients import GradientProbe, count_suppressed_backward
 
 EXAMPLE_FILENAME = "<example>"
 _MAX_VALUES = 4096

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from harness.note import block_at, code_hash, read_note
-from harness.outcome import Location
-from harness.spec import (
+from harness.judge.outcome import Location
+from harness.notes.document import block_at, code_hash, read_note
+from harness.specs.model import (
     Data,
     Example,
     ExceptionExpectation,

@@ -20,16 +20,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from harness.audit import NoteAudit, audit_note, describe_fix
-from harness.audit_report import audit_json, audit_view
-from harness.history import DEFAULT_HISTORY, History
-from harness.loading import LoadedSpec, SpecError, SpecProblem, load_specs
-from harness.outcome import Outcome
-from harness.patch import unified_diff
-from harness.report import outcome_detail, results_table, run_json, summary_line
-from harness.runner import Environment, HarnessError, Runner
-from harness.spec import json_schema
-from harness.specwriter import write_specs
+from harness.audit.note_audit import NoteAudit, audit_note, describe_fix
+from harness.audit.patch import unified_diff
+from harness.audit.specwriter import write_specs
+from harness.cli.audit_report import audit_json, audit_view
+from harness.cli.report import outcome_detail, results_table, run_json, summary_line
+from harness.history.store import DEFAULT_HISTORY, History
+from harness.judge.outcome import Outcome
+from harness.runs.runner import Environment, HarnessError, Runner
+from harness.specs.loading import LoadedSpec, SpecError, SpecProblem, load_specs
+from harness.specs.model import json_schema
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_HARNESS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 

@@ -16,16 +16,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from harness.check import Observation
-from harness.claims import Claim, CodeBlock, read_code_blocks
-from harness.fixes import Edit, Fix, apply_edits, suggest_fix
-from harness.loading import LoadedSpec
-from harness.note import read_note
-from harness.outcome import CheckResult, Location, Outcome, Status, worst
-from harness.patch import patch_note
-from harness.printed import CallLiteral, PrintedSequence, TensorLiteral, parse_printed
-from harness.runner import Execution, Runner
-from harness.spec import (
+from harness.audit.fixes import Edit, Fix, apply_edits, suggest_fix
+from harness.audit.patch import patch_note
+from harness.judge.check import Observation
+from harness.judge.outcome import CheckResult, Location, Outcome, Status, worst
+from harness.judge.printed import CallLiteral, PrintedSequence, TensorLiteral, parse_printed
+from harness.notes.claims import Claim, CodeBlock, read_code_blocks
+from harness.notes.document import read_note
+from harness.runs.runner import Execution, Runner
+from harness.specs.loading import LoadedSpec
+from harness.specs.model import (
     Data,
     Example,
     ExceptionExpectation,

@@ -15,9 +15,9 @@ from typing import Any, Literal
 
 import tomli_w
 
-from harness.audit import BlockAudit, NoteAudit, expectation_for
-from harness.claims import Claim, CodeBlock
-from harness.note import code_hash
+from harness.audit.note_audit import BlockAudit, NoteAudit, expectation_for
+from harness.notes.claims import Claim, CodeBlock
+from harness.notes.document import code_hash
 
 _HEADER = re.compile(r"^# noteproof init: .* body sha256 ([0-9a-f]{64})\n")
 Action = Literal["written", "updated", "unchanged", "kept (edited by you)"]

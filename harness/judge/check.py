@@ -8,9 +8,9 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from harness.outcome import CheckResult, Status, worst
-from harness.printed import compare_printed, numbers_close
-from harness.spec import (
+from harness.judge.outcome import CheckResult, Status, worst
+from harness.judge.printed import compare_printed, numbers_close
+from harness.specs.model import (
     ExceptionExpectation,
     Expectation,
     GradientsExpectation,
@@ -19,7 +19,7 @@ from harness.spec import (
     ValueExpectation,
 )
 
-Observation = dict[str, Any]  # as written by harness.child.observe
+Observation = dict[str, Any]  # as written by harness.sandbox.child.observe
 
 
 def check(expectation: Expectation, observation: Observation) -> CheckResult:

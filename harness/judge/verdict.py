@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.check import Observation, check, check_agreement, check_device
-from harness.loading import LoadedSpec
-from harness.outcome import DataRecord, GradientRecord, Outcome, Status, Timing
+from harness.judge.check import Observation, check, check_agreement, check_device
+from harness.judge.outcome import DataRecord, GradientRecord, Outcome, Status, Timing
+from harness.specs.loading import LoadedSpec
 
 
 def skipped(loaded: LoadedSpec, device: str, reason: str) -> Outcome:

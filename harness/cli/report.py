@@ -11,8 +11,8 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from harness.history import RunRecord
-from harness.outcome import Outcome, Status, outcome_to_dict
+from harness.history.store import RunRecord
+from harness.judge.outcome import Outcome, Status, outcome_to_dict
 
 STATUS_STYLE = {
     Status.PASSED: "bold green",

@@ -12,8 +12,8 @@ import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from harness.fixes import Edit, split_lines
-from harness.note import blocks
+from harness.audit.fixes import Edit, split_lines
+from harness.notes.document import blocks
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class _Fence:
 
 
 def _fences(text: str) -> dict[int, _Fence]:
-    """The note's fences, found the one way the project finds them (harness.note)."""
+    """The note's fences, found the one way the project finds them (harness.notes.document)."""
     return {
         block.line: _Fence(line=block.line, first=block.line, code=[line for line, _ in split_lines(block.code)])
         for block in blocks(text)

@@ -21,9 +21,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from harness.names import block_names, random_unseeded
-from harness.note import Block, blocks
-from harness.printed import parse_printed
+from harness.judge.printed import parse_printed
+from harness.notes.document import Block, blocks
+from harness.notes.names import block_names, random_unseeded
 
 __all__ = ["Claim", "ClaimKind", "CodeBlock", "GradientFact", "read_code_blocks"]
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from harness.check import Observation
-from harness.loading import LoadedSpec
-from harness.outcome import Outcome
-from harness.spec import DEVICES, GradientsExpectation, PrintedExpectation, TensorExpectation, ValueExpectation
-from harness.verdict import conclude, not_runnable, skipped
+from harness.judge.check import Observation
+from harness.judge.outcome import Outcome
+from harness.judge.verdict import conclude, not_runnable, skipped
+from harness.specs.loading import LoadedSpec
+from harness.specs.model import DEVICES, GradientsExpectation, PrintedExpectation, TensorExpectation, ValueExpectation
 
 DEFAULT_DATA_ROOT = Path("~/.noteproof/data")
 
@@ -62,7 +62,7 @@ class WorkerProcess:
         # Lives as long as the worker; read only to explain why it died.
         self._log: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "harness.worker", str(slots)],
+            [sys.executable, "-m", "harness.sandbox.worker", str(slots)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._log,

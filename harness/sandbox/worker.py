@@ -184,7 +184,7 @@ def _child_main(job: dict[str, Any], scratch: Path) -> None:  # pragma: no cover
         import resource
 
         resource.setrlimit(resource.RLIMIT_FSIZE, (_FILE_SIZE_LIMIT, _FILE_SIZE_LIMIT))
-        from harness.child import probe_devices, run_job
+        from harness.sandbox.child import probe_devices, run_job
 
         if job.get("kind") == "probe":
             (scratch / "probe.json").write_text(json.dumps(probe_devices()))
@@ -234,7 +234,7 @@ def main(argv: list[str]) -> int:
     import torch
     import torchvision
 
-    import harness.child  # noqa: F401 - import (not run) everything a child needs, once
+    import harness.sandbox.child  # noqa: F401 - import (not run) everything a child needs, once
 
     base = Path(tempfile.mkdtemp(prefix="noteproof-"))
     worker = Worker(out=out, slots=slots, base=base)

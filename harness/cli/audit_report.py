@@ -9,10 +9,10 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from harness.audit import BlockAudit, ClaimVerdict, NoteAudit, describe_fix
-from harness.fixes import Edit
-from harness.outcome import Status
-from harness.report import STATUS_STYLE, seconds
+from harness.audit.fixes import Edit
+from harness.audit.note_audit import BlockAudit, ClaimVerdict, NoteAudit, describe_fix
+from harness.cli.report import STATUS_STYLE, seconds
+from harness.judge.outcome import Status
 
 # What a claim's status means to someone reading their own note.
 CLAIM_WORDS = {

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from harness.outcome import Outcome, outcome_from_dict, outcome_to_dict
+from harness.judge.outcome import Outcome, outcome_from_dict, outcome_to_dict
 
 DEFAULT_HISTORY = Path(".noteproof/results.sqlite")
 RUN_STATES = ("running", "complete", "interrupted", "failed")

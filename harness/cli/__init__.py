@@ -1,0 +1,1 @@
+"""The terminal front end: the `noteproof` command and its rendering with rich."""

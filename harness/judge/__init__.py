@@ -1,0 +1,1 @@
+"""Judge: an observation and the expectations -> checks -> an outcome. Pure Python, no torch."""
