@@ -23,17 +23,32 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from harness.audit.note_audit import BlockAudit, ClaimVerdict, NoteAudit, audit_note
     from harness.cli.report import run_json
+    from harness.errors import (
+        BadInput,
+        HarnessError,
+        HistoryError,
+        NoteError,
+        NoteproofError,
+        SpecError,
+        SpecProblem,
+        WorkerDied,
+    )
     from harness.history.store import DEFAULT_HISTORY, History, RunRecord
     from harness.judge.outcome import CheckResult, DataRecord, GradientRecord, Location, Outcome, Status, Timing
     from harness.judge.printed import compare_printed
     from harness.notes.claims import Claim, CodeBlock, read_code_blocks
-    from harness.runs.runner import Environment, HarnessError, Runner
-    from harness.specs.loading import LoadedSpec, SpecError, SpecProblem, load_specs
+    from harness.runs.runner import Environment, Runner
+    from harness.specs.loading import LoadedSpec, load_specs
     from harness.specs.model import Spec, json_schema
 
 __version__ = "0.1.0"
 
 _HOME = {
+    "WorkerDied": "harness.errors",
+    "NoteproofError": "harness.errors",
+    "NoteError": "harness.errors",
+    "HistoryError": "harness.errors",
+    "BadInput": "harness.errors",
     "BlockAudit": "harness.audit.note_audit",
     "ClaimVerdict": "harness.audit.note_audit",
     "NoteAudit": "harness.audit.note_audit",
@@ -54,11 +69,11 @@ _HOME = {
     "CodeBlock": "harness.notes.claims",
     "read_code_blocks": "harness.notes.claims",
     "Environment": "harness.runs.runner",
-    "HarnessError": "harness.runs.runner",
+    "HarnessError": "harness.errors",
     "Runner": "harness.runs.runner",
     "LoadedSpec": "harness.specs.loading",
-    "SpecError": "harness.specs.loading",
-    "SpecProblem": "harness.specs.loading",
+    "SpecError": "harness.errors",
+    "SpecProblem": "harness.errors",
     "load_specs": "harness.specs.loading",
     "Spec": "harness.specs.model",
     "json_schema": "harness.specs.model",
@@ -66,6 +81,7 @@ _HOME = {
 
 __all__ = [
     "DEFAULT_HISTORY",
+    "BadInput",
     "BlockAudit",
     "CheckResult",
     "Claim",
@@ -76,9 +92,12 @@ __all__ = [
     "GradientRecord",
     "HarnessError",
     "History",
+    "HistoryError",
     "LoadedSpec",
     "Location",
     "NoteAudit",
+    "NoteError",
+    "NoteproofError",
     "Outcome",
     "RunRecord",
     "Runner",
@@ -87,6 +106,7 @@ __all__ = [
     "SpecProblem",
     "Status",
     "Timing",
+    "WorkerDied",
     "audit_note",
     "compare_printed",
     "json_schema",

@@ -14,9 +14,10 @@ import jsonschema
 import pytest
 
 from harness.cli.main import main
+from harness.errors import SpecError, SpecProblem
 from harness.judge.outcome import Location
 from harness.notes.document import blocks, code_hash
-from harness.specs.loading import LoadedSpec, SpecError, SpecProblem, load_spec, load_specs
+from harness.specs.loading import LoadedSpec, load_spec, load_specs
 from harness.specs.model import ExceptionExpectation, GradientsExpectation, ValueExpectation, json_schema
 
 PROJECT = Path(__file__).resolve().parents[1]

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib
 import json
 import shlex
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol, cast
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -25,10 +27,11 @@ from harness.audit.patch import unified_diff
 from harness.audit.specwriter import write_specs
 from harness.cli.audit_report import audit_json, audit_view
 from harness.cli.report import outcome_detail, results_table, run_json, summary_line
+from harness.errors import HarnessError, SpecError, SpecProblem
 from harness.history.store import DEFAULT_HISTORY, History
 from harness.judge.outcome import Outcome
-from harness.runs.runner import Environment, HarnessError, Runner
-from harness.specs.loading import LoadedSpec, SpecError, SpecProblem, load_specs
+from harness.runs.runner import Environment, Runner
+from harness.specs.loading import LoadedSpec, load_specs
 from harness.specs.model import json_schema
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_HARNESS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -83,7 +86,27 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="print the JSON Schema of spec files")
     schema.add_argument("-o", "--output", type=Path)
+    for module in _command_modules():
+        module.add_parser(commands)
     return parser
+
+
+# Front ends with a command of their own (review page, language server, benchmarks) live in their own module:
+# each has `COMMAND`, `add_parser(commands)` and `handle(args, console, errors) -> int`, and imports what is
+# heavy inside `handle`, so `noteproof run` never pays for streamlit or pygls.
+_COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def _command_modules() -> list[CommandModule]:
+    return [cast(CommandModule, importlib.import_module(name)) for name in _COMMAND_MODULES]
+
+
+class CommandModule(Protocol):
+    COMMAND: str
+
+    def add_parser(self, commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None: ...
+
+    def handle(self, args: argparse.Namespace, console: Console, errors: Console) -> int: ...
 
 
 def _note_arguments(parser: argparse.ArgumentParser) -> None:
@@ -114,6 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "audit": _audit,
         "fix": _fix,
         "init": _init,
+        **{module.COMMAND: module.handle for module in _command_modules()},
     }[args.command]
     try:
         return handler(args, console, errors)

@@ -69,6 +69,7 @@ class Timing:
     number_per_repeat: int
     warmup: int
     threads: int
+    samples_s: tuple[float, ...] = ()  # seconds per call of each repeat, raw, for significance tests later
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,72 @@ class DataRecord:
 
 
 @dataclass(frozen=True)
+class NoteEdit:
+    """One change to a note, in note lines: `removed` (as written, from `line` on) become `added`."""
+
+    line: int  # the first note line replaced; for a pure insertion, the line the new lines go before
+    removed: tuple[str, ...]
+    added: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FixRecord:
+    description: str  # e.g. "`import torch` added"
+    reason: str  # why, in note lines
+    edits: tuple[NoteEdit, ...]
+
+
+@dataclass(frozen=True)
+class ErrorRecord:
+    type: str  # the exception's class name, e.g. "NameError"
+    message: str
+    line: int | None  # its note line, when known
+
+
+@dataclass(frozen=True)
+class ClaimRecord:
+    """One claim of an audited block, judged."""
+
+    line: int  # note line
+    kind: str  # printed, exception, gradients, ...
+    form: str  # how the author wrote it: trailing-comment, output-block, repl, ...
+    claimed: str
+    actual: str
+    status: Status  # passed = true, failed = false, drifted, unverifiable, error = its block does not run
+    reason: str
+    under_fixes: tuple[str, ...] = ()  # the fixes this verdict needed
+
+
+@dataclass(frozen=True)
+class BlockRecord:
+    """What auditing one block of a note as written concluded: the structure, not a flattened string."""
+
+    note: str  # the note's path, as given to the audit
+    index: int  # the block's position among the note's code blocks (1-based)
+    line: int  # the note line of its opening fence
+    content_hash: str  # sha256 of the block's code as written: history follows a block across edits by it
+    runs_as_written: bool
+    error_as_written: ErrorRecord | None
+    fixes: tuple[FixRecord, ...]
+    remaining_error: ErrorRecord | None  # still raised after every fix found
+    continues: tuple[int, ...]  # indexes of earlier blocks it ran after (notebook style)
+    mode: str  # how it ran: "block" (alone), "chain" (after the blocks it continues), "session" (one namespace)
+    claims: tuple[ClaimRecord, ...]
+
+    @property
+    def headline(self) -> str:
+        """The block's own state in words: 'runs as written', 'fails as written; passes with 2 fixes'."""
+        if self.runs_as_written:
+            return "runs as written"
+        n = len(self.fixes)
+        if self.remaining_error is None and n:
+            return f"fails as written; passes with {n} fix{'es' if n != 1 else ''}"
+        if n:
+            return f"fails as written; still fails after {n} fix{'es' if n != 1 else ''}"
+        return "fails as written; no fix found"
+
+
+@dataclass(frozen=True)
 class Outcome:
     spec_id: str
     device: str
@@ -120,6 +187,7 @@ class Outcome:
     fix: str | None = None
     code: str = field(default="", repr=False)
     error_line: int | None = None  # line of the example's code where it raised
+    block: BlockRecord | None = None  # for an audited note block: its state as written, fixes and claims
 
     @classmethod
     def summarise(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from harness.errors import HarnessError, WorkerDied
 from harness.judge.check import Observation
 from harness.judge.outcome import Outcome
 from harness.judge.verdict import conclude, not_runnable, skipped
@@ -26,10 +27,6 @@ DEFAULT_DATA_ROOT = Path("~/.noteproof/data")
 class Execution:
     outcome: Outcome
     observation: Observation | None  # None when the example never produced one (skipped, crashed, timed out)
-
-
-class HarnessError(RuntimeError):
-    """A fault of the harness itself (the worker died), as opposed to a failed example."""
 
 
 @dataclass(frozen=True)
@@ -83,14 +80,14 @@ class WorkerProcess:
             self.process.stdin.write(json.dumps(message) + "\n")
             self.process.stdin.flush()
         except BrokenPipeError as exc:
-            raise HarnessError(f"the worker process stopped: {self._stderr_tail()}") from exc
+            raise WorkerDied(f"the worker process stopped: {self._stderr_tail()}") from exc
 
     def receive(self) -> dict[str, Any]:
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
         if not line:
             self.process.wait()
-            raise HarnessError(f"the worker process stopped (exit {self.process.returncode}): {self._stderr_tail()}")
+            raise WorkerDied(f"the worker process stopped (exit {self.process.returncode}): {self._stderr_tail()}")
         message: dict[str, Any] = json.loads(line)
         return message
 

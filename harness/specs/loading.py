@@ -5,12 +5,13 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from harness.errors import SpecError, SpecProblem
 from harness.judge.outcome import Location
 from harness.notes.document import block_at, code_hash, read_note
 from harness.specs.model import (
@@ -35,24 +36,6 @@ _EXPECTATION_MODELS: dict[str, type[BaseModel]] = {
 EXPECTATION_KINDS = tuple(_EXPECTATION_MODELS)
 _SECTION_MODELS: dict[str, type[BaseModel]] = {"example": Example, "data": Data, "timing": Timing}
 _SECTIONS = tuple(_SECTION_MODELS)
-
-
-@dataclass(frozen=True)
-class SpecProblem:
-    path: Path
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
-
-
-class SpecError(Exception):
-    """Bad input: one or more spec files cannot be used. Nothing should run."""
-
-    def __init__(self, problems: Sequence[SpecProblem]) -> None:
-        self.problems = tuple(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 @dataclass(frozen=True)
