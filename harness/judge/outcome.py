@@ -244,7 +244,9 @@ def outcome_from_dict(data: dict[str, Any]) -> Outcome:
         location=Location(data["location"]["path"], data["location"]["line"]),
         spec_path=data["spec"],
         checks=tuple(CheckResult(**{**c, "status": Status(c["status"])}) for c in data["checks"]),
-        timing=Timing(**timing) if timing.get("median_s") is not None else None,
+        timing=Timing(**{**timing, "samples_s": tuple(timing.get("samples_s", ()))})
+        if timing.get("median_s") is not None
+        else None,
         timing_note=note,
         gradients=tuple(GradientRecord(**{**g, "shape": tuple(g["shape"])}) for g in data["gradients"]),
         data=tuple(DataRecord(**d) for d in data["data"]),
