@@ -33,7 +33,7 @@ from harness.specs.model import (
     GradientsExpectation,
     PrintedExpectation,
     Spec,
-    Timing,
+    TimingSettings,
 )
 
 Isolation = Literal["block", "chain", "auto"]
@@ -230,7 +230,7 @@ class _Auditor:
             expect=expectations,
             timeout=self.timeout,
             data=Data(samples=self.samples),
-            timing=Timing(enabled=timing),
+            timing=TimingSettings(enabled=timing),
         )
         return LoadedSpec(
             id=f"{self.path.stem}#{state.block.index}",

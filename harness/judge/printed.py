@@ -18,21 +18,21 @@ from typing import Literal
 
 __all__ = [
     "CallLiteral",
+    "Likeness",
     "PrintedComparison",
     "PrintedSequence",
     "TensorLiteral",
-    "Verdict",
     "compare_printed",
     "numbers_close",
     "parse_printed",
 ]
 
-Verdict = Literal["equal", "drifted", "different"]
+Likeness = Literal["equal", "drifted", "different"]  # how a claimed printed form relates to today's
 
 
 @dataclass(frozen=True)
 class PrintedComparison:
-    verdict: Verdict
+    verdict: Likeness
     reason: str  # one human sentence; "" when equal
 
 

@@ -22,7 +22,7 @@ from harness.specs.model import (
     PrintedExpectation,
     Spec,
     TensorExpectation,
-    Timing,
+    TimingSettings,
     ValueExpectation,
 )
 
@@ -34,7 +34,7 @@ _EXPECTATION_MODELS: dict[str, type[BaseModel]] = {
     "tensor": TensorExpectation,
 }
 EXPECTATION_KINDS = tuple(_EXPECTATION_MODELS)
-_SECTION_MODELS: dict[str, type[BaseModel]] = {"example": Example, "data": Data, "timing": Timing}
+_SECTION_MODELS: dict[str, type[BaseModel]] = {"example": Example, "data": Data, "timing": TimingSettings}
 _SECTIONS = tuple(_SECTION_MODELS)
 
 

@@ -168,7 +168,7 @@ class Data(_Strict):
     samples: int = Field(8, ge=1, le=100_000, description="At most this many samples per dataset (real or stand-in).")
 
 
-class Timing(_Strict):
+class TimingSettings(_Strict):
     enabled: bool = True
     warmup: int = Field(1, ge=0, le=100)
     min_run_time: float = Field(0.2, gt=0, le=60, description="Seconds of measurement per example and device.")
@@ -190,7 +190,7 @@ class Spec(_Strict):
         1_000_000, ge=1_000, description="Characters of output kept; the rest is counted, not stored."
     )
     data: Data = Field(default_factory=Data)
-    timing: Timing = Field(default_factory=Timing)
+    timing: TimingSettings = Field(default_factory=TimingSettings)
 
 
 def json_schema() -> dict[str, object]:
