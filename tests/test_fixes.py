@@ -17,7 +17,9 @@ from typing import Any
 
 import pytest
 
-from harness.audit.fixes import Edit, Fix, apply_edits, suggest_fix, unused_names
+from harness.audit.code_index import unused_names
+from harness.audit.edits import Edit, apply_edits
+from harness.audit.fixes import Fix, suggest_fix
 
 # Runs each block in a fresh namespace and answers with the exception dict, as the child reports it.
 _WORKER = r"""

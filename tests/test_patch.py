@@ -8,7 +8,7 @@ import pytest
 from markdown_it import MarkdownIt
 from mdit_py_plugins.admon import admon_plugin
 
-from harness.audit.fixes import Edit, apply_edits
+from harness.audit.edits import Edit, apply_edits
 from harness.audit.patch import patch_note, unified_diff
 
 

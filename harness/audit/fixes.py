@@ -19,13 +19,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-
-@dataclass(frozen=True)
-class Edit:
-    line: int  # 1-based line in the block's code
-    old: str  # exact substring on that line to replace; "" for an insertion
-    new: str  # replacement; for an insertion, the whole new line (no newline character)
-    insert: bool = False  # True: insert `new` as a new line before `line` (len(lines) + 1 appends)
+from harness.audit.code_index import CodeIndex, Occurrence, char_col, unused_names
+from harness.audit.edits import Edit, apply_edits, describe_edits
 
 
 @dataclass(frozen=True)
@@ -67,187 +62,6 @@ _KNOWN_MODULES = frozenset(
 # says nothing about a loop's `data`.
 _AMBIGUOUS_HOMES = frozenset({"data", "utils"})
 _BUILTINS = frozenset(dir(builtins))
-
-
-# -- lines -------------------------------------------------------------------------------------------------------
-
-_LINE = re.compile(r"([^\r\n]*)(\r\n|\n|\r|$)")
-
-
-def split_lines(text: str) -> list[tuple[str, str]]:
-    """(text, ending) per line, the way Python and markdown-it count lines; joining them gives `text` back."""
-    parts: list[tuple[str, str]] = []
-    pos = 0
-    while pos < len(text):
-        match = _LINE.match(text, pos)
-        assert match is not None  # the pattern matches the empty string, so always
-        parts.append((match.group(1), match.group(2)))
-        pos = match.end()
-    return parts
-
-
-def apply_edits(code: str, edits: Sequence[Edit]) -> str:
-    """Apply edits numbered by the ORIGINAL code's lines; every byte no edit touches stays as it was."""
-    lines = split_lines(code)
-    replacements: dict[int, list[Edit]] = {}
-    insertions: dict[int, list[Edit]] = {}
-    for edit in edits:
-        last = len(lines) + 1 if edit.insert else len(lines)
-        if not 1 <= edit.line <= last:
-            raise ValueError(f"line {edit.line} is outside the code (lines 1-{len(lines)})")
-        (insertions if edit.insert else replacements).setdefault(edit.line, []).append(edit)
-    ending = next((end for _, end in lines if end), "\n")
-    out: list[tuple[str, str]] = []
-    for number in range(1, len(lines) + 2):
-        for edit in insertions.get(number, []):
-            out.append((edit.new, ending))
-        if number > len(lines):
-            break
-        text, end = lines[number - 1]
-        dropped = False
-        for edit in replacements.get(number, []):
-            if edit.old not in text:
-                raise ValueError(f"line {number}: {edit.old!r} is not on it ({text!r})")
-            text = text.replace(edit.old, edit.new, 1)
-            # A line emptied by an edit that removes text is a deleted line, not a blank one.
-            dropped = dropped or (edit.new == "" and not text.strip())
-        if not dropped:
-            out.append((text, end))
-    # Only the last line may lack a newline, and it does exactly when the code's last line did.
-    out = [(text, end or ending) for text, end in out]
-    if out and lines and not lines[-1][1]:
-        out[-1] = (out[-1][0], "")
-    return "".join(text + end for text, end in out)
-
-
-# -- what the block binds and uses -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Occurrence:
-    line: int
-    start: int  # character columns on the line (the AST counts bytes)
-    end: int
-    kind: str  # "load", "store", "param", "def", "import" (the module's own name), "alias" (an `as` name)
-
-    @property
-    def binding(self) -> bool:
-        return self.kind != "load"
-
-
-def _char_col(text: str, byte_col: int) -> int:
-    return len(text.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore"))
-
-
-class _Source:
-    """The block's names and attributes with their exact positions: renames touch tokens, never strings."""
-
-    def __init__(self, code: str) -> None:
-        self.code = code
-        self.lines = [text for text, _ in split_lines(code)]
-        self.tree = ast.parse(code)
-        self.names: dict[str, list[_Occurrence]] = {}
-        self.attributes: dict[str, list[_Occurrence]] = {}
-        for node in ast.walk(self.tree):
-            self._collect(node)
-
-    def _add(self, table: dict[str, list[_Occurrence]], name: str, line: int, byte_col: int, kind: str) -> None:
-        if not 1 <= line <= len(self.lines):
-            return
-        text = self.lines[line - 1]
-        start = _char_col(text, byte_col)
-        if text[start : start + len(name)] == name:  # positions inside f-strings can be off: skip, never guess
-            table.setdefault(name, []).append(_Occurrence(line, start, start + len(name), kind))
-
-    def _add_keyword_named(
-        self, table: dict[str, list[_Occurrence]], node: ast.stmt | ast.excepthandler, name: str, kind: str
-    ) -> None:
-        text = self.lines[node.lineno - 1]
-        pattern = rf"\b(?:def|class)\s+({re.escape(name)})\b" if kind == "def" else rf"\bas\s+({re.escape(name)})\b"
-        match = re.compile(pattern).search(text, _char_col(text, node.col_offset))
-        if match:
-            table.setdefault(name, []).append(_Occurrence(node.lineno, match.start(1), match.end(1), kind))
-
-    def _collect(self, node: ast.AST) -> None:
-        if isinstance(node, ast.Name):
-            kind = "store" if isinstance(node.ctx, ast.Store) else "load"
-            self._add(self.names, node.id, node.lineno, node.col_offset, kind)
-        elif isinstance(node, ast.arg):
-            self._add(self.names, node.arg, node.lineno, node.col_offset, "param")
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            self._add_keyword_named(self.names, node, node.name, "def")
-            if isinstance(node, ast.ClassDef):  # methods and class attributes are attributes of its objects
-                for item in node.body:
-                    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                        self._add_keyword_named(self.attributes, item, item.name, "def")
-                    elif isinstance(item, (ast.Assign, ast.AnnAssign)):
-                        targets = item.targets if isinstance(item, ast.Assign) else [item.target]
-                        for target in (t for t in targets if isinstance(t, ast.Name)):
-                            self._add(self.attributes, target.id, target.lineno, target.col_offset, "store")
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                if alias.asname:
-                    end_line = alias.end_lineno or alias.lineno
-                    col = (alias.end_col_offset or 0) - len(alias.asname.encode("utf-8"))
-                    self._add(self.names, alias.asname, end_line, col, "alias")
-                elif alias.name != "*":
-                    self._add(self.names, alias.name.split(".")[0], alias.lineno, alias.col_offset, "import")
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            self._add_keyword_named(self.names, node, node.name, "alias")
-        elif isinstance(node, ast.Attribute) and node.end_lineno is not None and node.end_col_offset is not None:
-            kind = "store" if isinstance(node.ctx, ast.Store) else "load"
-            col = node.end_col_offset - len(node.attr.encode("utf-8"))
-            self._add(self.attributes, node.attr, node.end_lineno, col, kind)
-
-    def bound(self, name: str, table: dict[str, list[_Occurrence]] | None = None) -> list[_Occurrence]:
-        return [o for o in (self.names if table is None else table).get(name, []) if o.binding]
-
-    def rename(self, occurrences: Iterable[_Occurrence], new: str) -> tuple[Edit, ...]:
-        by_line: dict[int, list[tuple[int, int, str]]] = {}
-        for o in occurrences:
-            by_line.setdefault(o.line, []).append((o.start, o.end, new))
-        return tuple(self.line_edit(line, spans) for line, spans in sorted(by_line.items()))
-
-    def line_edit(self, line: int, spans: list[tuple[int, int, str]]) -> Edit:
-        """One edit for several replacements on a line, its `old` widened until it is the first match there."""
-        text = self.lines[line - 1]
-        spans = sorted(set(spans))
-        new_text, pos = "", 0
-        for start, end, replacement in spans:
-            new_text += text[pos:start] + replacement
-            pos = end
-        new_text += text[pos:]
-        lo, hi, delta = spans[0][0], spans[-1][1], len(new_text) - len(text)
-        # apply_edits replaces the first occurrence: `old` must not also match earlier (inside a string, say).
-        while hi == lo or text.find(text[lo:hi]) != lo:
-            if hi < len(text):
-                hi += 1
-            else:
-                lo -= 1
-        return Edit(line, text[lo:hi], new_text[lo : hi + delta])
-
-
-def unused_names(code: str) -> set[str]:
-    """Names the code imports or assigns (defs and classes included) but never reads."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return set()
-    bound: set[str] = set()
-    loaded: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            (bound if isinstance(node.ctx, ast.Store) else loaded).add(node.id)
-        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
-            loaded.add(node.target.id)  # `x += 1` reads x
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            bound.update(a.asname or a.name.split(".")[0] for a in node.names if a.name != "*")
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler)):
-            if node.name:
-                bound.add(node.name)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            loaded.add(node.value)  # `__all__ = ["x"]`, getattr(m, "x"): a name in a string may be a use
-    return bound - loaded
 
 
 # -- near matches --------------------------------------------------------------------------------------------------
@@ -300,7 +114,7 @@ def _near_match(missing: str, pool: Iterable[str], max_distance: int = 2) -> str
 def suggest_fix(code: str, exception: dict[str, Any], defined_earlier: Mapping[str, int] | None = None) -> Fix | None:
     """The root cause of `exception` in `code`, with edits that remove it; None where the evidence is not enough."""
     try:
-        source = _Source(code)
+        source = CodeIndex(code)
     except SyntaxError:
         return None
     mro = exception.get("mro") or [exception.get("type", "")]
@@ -326,7 +140,7 @@ def _from_message(message: str, pattern: str) -> str | None:
 
 class _Context:
     def __init__(
-        self, source: _Source, exception: dict[str, Any], cause: str, message: str, earlier: Mapping[str, int]
+        self, source: CodeIndex, exception: dict[str, Any], cause: str, message: str, earlier: Mapping[str, int]
     ) -> None:
         self.source, self.cause, self.message, self.earlier = source, cause, message, earlier
         self.line: int | None = exception.get("line")
@@ -399,7 +213,7 @@ class _Context:
             return self._import(missing, f"import {missing}")
         return None
 
-    def _rename_names(self, missing: str, near: str, uses: list[_Occurrence]) -> Fix | None:
+    def _rename_names(self, missing: str, near: str, uses: list[Occurrence]) -> Fix | None:
         """A variable assigned under one name and used under another: rename the rarer spelling."""
         source = self.source
         theirs = source.names.get(near, [])
@@ -554,12 +368,12 @@ class _Context:
         chosen = on_line or found
         return chosen[0] if chosen else None
 
-    def _alias_occurrences(self, aliases: list[ast.alias]) -> list[_Occurrence]:
+    def _alias_occurrences(self, aliases: list[ast.alias]) -> list[Occurrence]:
         found = []
         for alias in aliases:
             text = self.source.lines[alias.lineno - 1]
-            start = _char_col(text, alias.col_offset)
-            found.append(_Occurrence(alias.lineno, start, start + len(alias.name), "import"))
+            start = char_col(text, alias.col_offset)
+            found.append(Occurrence(alias.lineno, start, start + len(alias.name), "import"))
         return found
 
     def _drop(self, statement: ast.ImportFrom, failing: list[ast.alias]) -> list[Edit]:
@@ -569,9 +383,9 @@ class _Context:
         first, last = statement.lineno, statement.end_lineno or statement.lineno
         if kept and first == last:
             text = source.lines[first - 1]
-            segments = [text[_char_col(text, a.col_offset) : _char_col(text, a.end_col_offset or 0)] for a in kept]
-            start = _char_col(text, statement.names[0].col_offset)
-            end = _char_col(text, statement.names[-1].end_col_offset or 0)
+            segments = [text[char_col(text, a.col_offset) : char_col(text, a.end_col_offset or 0)] for a in kept]
+            start = char_col(text, statement.names[0].col_offset)
+            end = char_col(text, statement.names[-1].end_col_offset or 0)
             return [source.line_edit(first, [(start, end, ", ".join(segments))])]
         if kept:  # a parenthesised import over several lines: only names alone on their line can go
             edits = []
@@ -579,15 +393,15 @@ class _Context:
                 text = source.lines[alias.lineno - 1]
                 if (
                     text.strip().rstrip(",").strip()
-                    != text[_char_col(text, alias.col_offset) : _char_col(text, alias.end_col_offset or 0)]
+                    != text[char_col(text, alias.col_offset) : char_col(text, alias.end_col_offset or 0)]
                 ):
                     return []
                 edits.append(Edit(alias.lineno, text, ""))
             return edits
         head, tail = source.lines[first - 1], source.lines[last - 1]
         if (
-            head[: _char_col(head, statement.col_offset)].strip()
-            or tail[_char_col(tail, statement.end_col_offset or 0) :].strip()
+            head[: char_col(head, statement.col_offset)].strip()
+            or tail[char_col(tail, statement.end_col_offset or 0) :].strip()
         ):
             return []  # shares a line with other code (`;`): not worth the risk
         if _only_statement(source.tree, statement):  # an emptied suite needs a statement
@@ -632,3 +446,8 @@ def _only_statement(tree: ast.Module, statement: ast.stmt) -> bool:
             if isinstance(body, list) and statement in body:
                 return len(body) == 1 and not isinstance(node, ast.Module)
     return False
+
+
+def describe_fix(fix: Fix) -> str:
+    """A fix in a few words: "`import torch` added"; its reason where it has no edits to show."""
+    return describe_edits(fix.edits) or fix.reason

@@ -8,15 +8,15 @@ the final code, marked with the fixes they were judged under.
 
 from __future__ import annotations
 
-import ast
-import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from harness.audit.fixes import Edit, Fix, apply_edits, suggest_fix
+from harness.audit.code_index import imported_names
+from harness.audit.edits import Edit, apply_edits, edits_between, line_map
+from harness.audit.fixes import Fix, describe_fix, suggest_fix
 from harness.audit.patch import patch_note
 from harness.judge.check import Observation
 from harness.judge.outcome import CheckResult, Location, Outcome, Status, worst
@@ -188,7 +188,7 @@ class _Auditor:
         earlier = self.states[: state.block.index - 1]
         if not any(name in s.block.defines for s in earlier):
             return False
-        importers = sum(1 for s in self.states if name in _imported_names(s.block.code))
+        importers = sum(1 for s in self.states if name in imported_names(s.block.code))
         return importers < 2
 
     @staticmethod
@@ -384,48 +384,6 @@ def _stored(outcome: Outcome, verdicts: list[ClaimVerdict], state: _State) -> Ou
     return replace(outcome, checks=checks, status=status, fix=fix)
 
 
-def describe_fix(fix: Fix) -> str:
-    parts = []
-    for edit in fix.edits:
-        if edit.insert:
-            parts.append(f"`{edit.new.strip()}` added")
-        elif not edit.new.strip():
-            parts.append(f"`{edit.old.strip()}` removed")
-        else:
-            parts.append(f"`{edit.old.strip()}` -> `{edit.new.strip()}`")
-    return ", ".join(parts) or fix.reason
-
-
-def line_map(original: str, fixed: str) -> dict[int, int]:
-    """Where each line of `original` is in `fixed` (1-based); a line a fix rewrote maps to its rewrite."""
-    old_lines, new_lines = original.splitlines(), fixed.splitlines()
-    mapping: dict[int, int] = {}
-    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag in ("equal", "replace"):
-            for k in range(min(i2 - i1, j2 - j1)):
-                mapping[i1 + k + 1] = j1 + k + 1
-    return mapping
-
-
-def edits_between(original: str, fixed: str) -> list[Edit]:
-    """Line edits that turn `original` into `fixed`, numbered by the original's lines."""
-    old_lines, new_lines = original.splitlines(), fixed.splitlines()
-    edits: list[Edit] = []
-    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        paired = min(i2 - i1, j2 - j1) if tag == "replace" else 0
-        for k in range(paired):
-            edits.append(Edit(line=i1 + k + 1, old=old_lines[i1 + k], new=new_lines[j1 + k]))
-        for k in range(i1 + paired, i2):
-            edits.append(Edit(line=k + 1, old=old_lines[k], new=""))
-        for k in range(j1 + paired, j2):
-            edits.append(Edit(line=i1 + paired + 1, old="", new=new_lines[k], insert=True))
-    return edits
-
-
 def claims_values(text: str) -> bool:
     """Does a printed claim state numbers (tensor values, floats), rather than only shapes, sizes or text?"""
 
@@ -445,18 +403,6 @@ def claims_values(text: str) -> bool:
         return False
 
     return walk(parse_printed(text))
-
-
-def _imported_names(code: str) -> set[str]:
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return set()
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
-    return names
 
 
 def _with_newline(code: str) -> str:

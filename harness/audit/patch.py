@@ -12,7 +12,7 @@ import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from harness.audit.fixes import Edit, split_lines
+from harness.audit.edits import Edit, join_lines, line_ending, split_lines
 from harness.notes.document import blocks
 
 
@@ -94,7 +94,7 @@ def _prefix(fence: _Fence, lines: list[tuple[str, str]]) -> str:
 def _assemble(
     lines: list[tuple[str, str]], replaced: dict[int, str], dropped: set[int], inserted: dict[int, list[str]]
 ) -> str:
-    ending = next((end for _, end in lines if end), "\n")
+    ending = line_ending(lines)
     out: list[tuple[str, str]] = []
     for index in range(len(lines) + 1):
         out.extend((new, ending) for new in inserted.get(index, []))
@@ -103,11 +103,7 @@ def _assemble(
         if index not in dropped:
             text, end = lines[index]
             out.append((replaced.get(index, text), end))
-    # Only the last line may lack a newline, and it does exactly when the note's last line did.
-    out = [(text, end or ending) for text, end in out]
-    if out and lines and not lines[-1][1]:
-        out[-1] = (out[-1][0], "")
-    return "".join(text + end for text, end in out)
+    return join_lines(out, lines)
 
 
 def unified_diff(old: str, new: str, path: str) -> str:

@@ -9,8 +9,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from harness.audit.fixes import Edit
-from harness.audit.note_audit import BlockAudit, ClaimVerdict, NoteAudit, describe_fix
+from harness.audit.edits import Edit
+from harness.audit.fixes import describe_fix
+from harness.audit.note_audit import BlockAudit, ClaimVerdict, NoteAudit
 from harness.cli.report import STATUS_STYLE, seconds
 from harness.judge.outcome import Status
 

@@ -22,7 +22,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from harness.audit.note_audit import NoteAudit, audit_note, describe_fix
+from harness.audit.fixes import describe_fix
+from harness.audit.note_audit import NoteAudit, audit_note
 from harness.audit.patch import unified_diff
 from harness.audit.specwriter import write_specs
 from harness.cli.audit_report import audit_json, audit_view
