@@ -631,3 +631,57 @@ def test_cli_list_of_the_committed_specs_exits_0(
     out = capsys.readouterr().out
     assert f"{len(COMMITTED)} spec(s)" in out
     assert "l1loss-int-error" in out
+
+
+# -- files that are not spec files: each a one-line problem, never a hang or a traceback ------------------------
+
+
+def _problem_lines(paths: list[Path]) -> list[str]:
+    with pytest.raises(SpecError) as caught:
+        load_specs(paths)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_a_folder_named_like_a_spec_is_a_problem(tmp_path: Path) -> None:
+    (tmp_path / "x.toml").mkdir()
+    write(tmp_path, "fine.toml", VALID)
+    assert _problem_lines([tmp_path]) == [f"{tmp_path / 'x.toml'}:1: is a folder, not a spec file"]
+    bad = write(tmp_path, "typo.toml", VALID + "atoll = 1\n")
+    assert _problem_lines([tmp_path]) == [  # every problem at once, not the first
+        f"{tmp_path / 'x.toml'}:1: is a folder, not a spec file",
+        f"{bad}:12: unknown key 'atoll'; did you mean 'atol'?",
+    ]
+
+
+def test_a_fifo_named_like_a_spec_is_a_problem_not_a_hang(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "f.toml")  # reading it would block until a writer came
+    (line,) = _problem_lines([tmp_path])
+    assert line.startswith(f"{tmp_path / 'f.toml'}:1: is not a regular file")
+    (line,) = _problem_lines([tmp_path / "f.toml"])
+    assert "is not a regular file" in line
+
+
+def test_a_symlink_loop_is_a_problem(tmp_path: Path) -> None:
+    loop = tmp_path / "loop.toml"
+    loop.symlink_to(loop)
+    (line,) = _problem_lines([loop])
+    assert line.startswith(f"{loop}:1: cannot be read: ") and "symbolic links" in line
+    (line,) = _problem_lines([tmp_path])
+    assert line.startswith(f"{loop}:1: cannot be read: ")
+
+
+@pytest.mark.parametrize(
+    ("setting", "key"),
+    [("seed = 4294967296", "seed"), ("memory_mb = 1e21", "memory_mb"), ("seed = -1", "seed")],
+)
+def test_settings_beyond_what_the_child_can_apply_are_rejected(tmp_path: Path, setting: str, key: str) -> None:
+    spec = write(tmp_path, "big.toml", setting + "\n" + VALID)
+    problem = only_problem(spec)
+    assert problem.line == 1
+    assert key in problem.message
+
+
+def test_the_largest_seed_numpy_takes_is_accepted(tmp_path: Path) -> None:
+    assert load_spec(write(tmp_path, "ok.toml", "seed = 4294967295\n" + VALID)).spec.seed == 2**32 - 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import stat
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -55,26 +56,46 @@ class LoadedSpec:
         return any(isinstance(e, GradientsExpectation) for e in self.spec.expect)
 
 
-def discover(paths: Iterable[Path]) -> list[Path]:
+def discover(paths: Iterable[Path]) -> tuple[list[Path], list[SpecProblem]]:
+    """The spec files under `paths`, and what is there but cannot be one: never a hang on a FIFO, never a loop."""
     files: list[Path] = []
     problems: list[SpecProblem] = []
     for path in paths:
-        if path.is_dir():
-            files.extend(sorted(path.rglob("*.toml")))
-        elif path.is_file():
+        kind, why = _file_kind(path)
+        if kind == "dir":
+            for found in sorted(path.rglob("*.toml")):
+                found_kind, found_why = _file_kind(found)
+                if found_kind == "file":
+                    files.append(found)
+                else:
+                    problems.append(SpecProblem(found, 1, found_why or "is a folder, not a spec file"))
+        elif kind == "file":
             files.append(path)
         else:
-            problems.append(SpecProblem(path, 1, "no such file or folder"))
-    if problems:
-        raise SpecError(problems)
-    return files
+            problems.append(SpecProblem(path, 1, why))
+    return files, problems
+
+
+def _file_kind(path: Path) -> tuple[str, str]:
+    """("file" | "dir" | "other", why it cannot be read). A FIFO or device would block a read forever."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "other", "no such file or folder"
+    except OSError as exc:  # a symlink loop (ELOOP), a permission problem
+        return "other", f"cannot be read: {exc.strerror or exc}"
+    if stat.S_ISDIR(mode):
+        return "dir", ""
+    if stat.S_ISREG(mode):
+        return "file", ""
+    return "other", "is not a regular file (a FIFO, socket or device); spec files are TOML files"
 
 
 def load_specs(paths: Iterable[Path]) -> list[LoadedSpec]:
     """Load every spec, or raise SpecError listing every problem found (not just the first)."""
     loaded: list[LoadedSpec] = []
-    problems: list[SpecProblem] = []
-    for file in discover(paths):
+    files, problems = discover(paths)
+    for file in files:
         try:
             loaded.append(load_spec(file))
         except SpecError as exc:
@@ -94,7 +115,10 @@ def load_specs(paths: Iterable[Path]) -> list[LoadedSpec]:
 
 
 def load_spec(path: Path) -> LoadedSpec:
-    text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise SpecError([SpecProblem(path, 1, f"cannot be read: {exc.strerror or exc}")]) from exc
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -183,9 +183,9 @@ class Spec(_Strict):
     expect: list[Expectation] = Field(min_length=1)
     devices: list[Device] = Field(default_factory=lambda: list(DEVICES), min_length=1)
     timeout: float = Field(60.0, gt=0, le=3600, description="Seconds before the example's process is killed.")
-    seed: int = Field(0, ge=0)
+    seed: int = Field(0, ge=0, le=2**32 - 1, description="Seeds random, numpy and torch (numpy takes 32 bits).")
     threads: int = Field(1, ge=1, le=256)
-    memory_mb: int = Field(4096, ge=64, description="Memory the example may use beyond the warm worker's.")
+    memory_mb: int = Field(4096, ge=64, le=1 << 20, description="Memory the example may use beyond the warm worker's.")
     max_output: int = Field(
         1_000_000, ge=1_000, description="Characters of output kept; the rest is counted, not stored."
     )
