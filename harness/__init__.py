@@ -33,6 +33,8 @@ if TYPE_CHECKING:
         SpecProblem,
         WorkerDied,
     )
+    from harness.history.diff import RowChange, RunDiff
+    from harness.history.records import BaselineRecord, ExampleRun
     from harness.history.store import DEFAULT_HISTORY, History, RunRecord
     from harness.judge.outcome import CheckResult, DataRecord, GradientRecord, Location, Outcome, Status, Timing
     from harness.judge.printed import compare_printed
@@ -57,6 +59,10 @@ _HOME = {
     "DEFAULT_HISTORY": "harness.history.store",
     "History": "harness.history.store",
     "RunRecord": "harness.history.store",
+    "ExampleRun": "harness.history.records",
+    "BaselineRecord": "harness.history.records",
+    "RunDiff": "harness.history.diff",
+    "RowChange": "harness.history.diff",
     "CheckResult": "harness.judge.outcome",
     "DataRecord": "harness.judge.outcome",
     "GradientRecord": "harness.judge.outcome",
@@ -82,6 +88,7 @@ _HOME = {
 __all__ = [
     "DEFAULT_HISTORY",
     "BadInput",
+    "BaselineRecord",
     "BlockAudit",
     "CheckResult",
     "Claim",
@@ -89,6 +96,7 @@ __all__ = [
     "CodeBlock",
     "DataRecord",
     "Environment",
+    "ExampleRun",
     "GradientRecord",
     "HarnessError",
     "History",
@@ -99,6 +107,8 @@ __all__ = [
     "NoteError",
     "NoteproofError",
     "Outcome",
+    "RowChange",
+    "RunDiff",
     "RunRecord",
     "Runner",
     "Spec",

@@ -218,6 +218,30 @@ def test_audit_json_and_history(tmp_path: Path) -> None:
         assert run is not None and run.command.startswith("noteproof audit")
         outcomes = history.outcomes(run.id)
     assert len(outcomes) == 8 and outcomes[0].fix is not None and "loss" in outcomes[0].fix
+    # The audit's structure, not a flattened string: what the review page and the editor read.
+    assert run.kind == "audit" and run.covers == (str(SEED_NOTE),)
+    by_index = {o.block.index: o.block for o in outcomes if o.block is not None}
+    assert sorted(by_index) == list(range(1, 9))
+    assert all(o.spec_id == f"{SEED_NOTE}#{o.block.index}" for o in outcomes if o.block)
+    loss = by_index[1]
+    assert loss.headline == "fails as written; passes with 1 fix"
+    assert not loss.runs_as_written and loss.remaining_error is None
+    assert loss.error_as_written is not None and (loss.error_as_written.type, loss.error_as_written.line) == (
+        "NameError",
+        37,
+    )
+    (fix,) = loss.fixes
+    (edit,) = fix.edits
+    assert edit.line == 37 and "Loss(" in edit.removed[0] and "loss(" in edit.added[0]
+    note_lines = SEED_NOTE.read_text(encoding="utf-8").splitlines()
+    assert note_lines[edit.line - 1].strip() == edit.removed[0].strip()  # a note line, as written
+    (claim,) = loss.claims  # the claimed RuntimeError of integer tensors, judged once `Loss` is fixed
+    assert (claim.line, claim.kind, claim.status) == (40, "exception", Status.DRIFTED)
+    assert claim.under_fixes == ("`Loss` -> `loss`",)
+    assert by_index[4].headline == "runs as written" and by_index[4].error_as_written is None
+    cnn = by_index[8]  # several bugs, each found after the one before it was fixed
+    assert len(cnn.fixes) >= 3 and cnn.headline.startswith("fails as written; ")
+    assert all(note_lines[e.line - 1].strip() == e.removed[0].strip() for f in cnn.fixes for e in f.edits if e.removed)
 
 
 @needs_seed

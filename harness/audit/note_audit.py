@@ -19,10 +19,21 @@ from harness.audit.edits import Edit, apply_edits, edits_between, line_map
 from harness.audit.fixes import Fix, describe_fix, suggest_fix
 from harness.audit.patch import patch_note
 from harness.judge.check import Observation
-from harness.judge.outcome import CheckResult, Location, Outcome, Status, worst
+from harness.judge.outcome import (
+    BlockRecord,
+    CheckResult,
+    ClaimRecord,
+    ErrorRecord,
+    FixRecord,
+    Location,
+    NoteEdit,
+    Outcome,
+    Status,
+    worst,
+)
 from harness.judge.printed import CallLiteral, PrintedSequence, TensorLiteral, parse_printed
 from harness.notes.claims import Claim, CodeBlock, read_code_blocks
-from harness.notes.document import read_note
+from harness.notes.document import code_hash, read_note
 from harness.runs.runner import Execution, Runner
 from harness.specs.loading import LoadedSpec
 from harness.specs.model import (
@@ -106,6 +117,8 @@ class _State:
     fixes: list[Fix] = field(default_factory=list)
     continues: list[int] = field(default_factory=list)
     error_as_written: dict[str, Any] | None = None
+    error_line_as_written: int | None = None  # its line in the block's own code
+    snapshots: list[str] = field(default_factory=list)  # the code before each fix, to say each fix in note lines
     ran: bool = False
     chain_failed: bool = False  # ran after earlier blocks, and one of those failed
     done: bool = False
@@ -154,7 +167,9 @@ class _Auditor:
         if not state.ran:
             state.ran = True
             if exception and not self._claimed(state, exception):
-                state.error_as_written = exception
+                state.error_as_written = dict(exception)
+                line = exception.get("line")
+                state.error_line_as_written = line - offset if line and line > offset else None
         if observation is None or exception is None or self._claimed(state, exception):
             state.done = True
             return
@@ -177,6 +192,7 @@ class _Auditor:
         if fix is None:  # no evidence for one edit, or the last fix did not change the error: stop here
             state.done = True
             return
+        state.snapshots.append(state.code)
         state.code = _with_newline(apply_edits(state.code, fix.edits))
         state.fixes.append(fix)
 
@@ -215,7 +231,7 @@ class _Auditor:
         return names
 
     def _spec(self, state: _State, *, timing: bool = False) -> LoadedSpec:
-        prefix = "".join(self.states[i - 1].code for i in state.continues)
+        prefix = self._prefix(state)
         offset = prefix.count("\n")
         moved = line_map(_with_newline(state.block.code), state.code)  # fixes may insert or drop lines
         expectations = [
@@ -233,7 +249,7 @@ class _Auditor:
             timing=TimingSettings(enabled=timing),
         )
         return LoadedSpec(
-            id=f"{self.path.stem}#{state.block.index}",
+            id=block_id(self.path, state.block.index),
             spec=spec,
             path=self.path,
             code=prefix + state.code,
@@ -280,12 +296,12 @@ class _Auditor:
         for row in rows:
             verdicts = [self._verdict(state, claim, row, fixes) for claim in state.block.claims]
             claims.extend(verdicts)
-            outcomes.append(_stored(row.outcome, verdicts, state))
             exception = row.observation.get("exception") if row.observation else None
             if row.outcome.device == "cpu" and exception and not self._claimed(state, exception):
                 remaining = f"{exception['type']}: {exception['message']}"
             elif row.outcome.device == "cpu" and row.observation is None:
                 remaining = row.outcome.message
+            outcomes.append(_stored(row.outcome, verdicts, state, self._record(state, row, verdicts)))
         return BlockAudit(
             source=state.block,
             index=state.block.index,
@@ -332,6 +348,58 @@ class _Auditor:
             )
         return verdict
 
+    def _record(self, state: _State, row: Execution, verdicts: list[ClaimVerdict]) -> BlockRecord:
+        """The block's audit as the history keeps it, every line a note line."""
+        block = state.block
+        written = _with_newline(block.code)
+
+        def note_line(code_line: int | None) -> int | None:
+            return block.line + code_line if code_line else None
+
+        as_written = None
+        if state.error_as_written is not None:
+            error = state.error_as_written
+            as_written = ErrorRecord(error["type"], error["message"], note_line(state.error_line_as_written))
+        remaining = None
+        exception = row.observation.get("exception") if row.observation else None
+        if exception and not self._claimed(state, exception):
+            line = (exception.get("line") or 0) - self._prefix(state).count("\n")  # in the block's fixed code
+            back = _written_line(written, state.code, line) if line > 0 else None
+            remaining = ErrorRecord(exception["type"], exception["message"], note_line(back))
+        elif row.observation is None and row.outcome.status == Status.ERROR:
+            remaining = ErrorRecord("error", row.outcome.message, None)
+        fixes = []
+        afters = [*state.snapshots[1:], state.code] if state.snapshots else []
+        for fix, before, after in zip(state.fixes, state.snapshots, afters, strict=True):
+            edits = tuple(
+                NoteEdit(
+                    line=block.line + _written_line(written, before, edit.line, insert=edit.insert),
+                    removed=() if edit.insert else (edit.old,),
+                    added=(edit.new,) if edit.insert or edit.new else (),
+                )
+                for edit in edits_between(before, after)
+            )
+            fixes.append(FixRecord(describe_fix(fix), fix.reason, edits))
+        return BlockRecord(
+            note=str(self.path),
+            index=block.index,
+            line=block.line,
+            content_hash=code_hash(block.code),
+            runs_as_written=state.error_as_written is None,
+            error_as_written=as_written,
+            fixes=tuple(fixes),
+            remaining_error=remaining,
+            continues=tuple(state.continues),
+            mode="chain" if state.continues else "block",
+            claims=tuple(
+                ClaimRecord(v.line, v.kind, v.form, v.claimed, v.actual, v.status, v.reason, v.under_fixes)
+                for v in verdicts
+            ),
+        )
+
+    def _prefix(self, state: _State) -> str:
+        return "".join(self.states[i - 1].code for i in state.continues)
+
     def _random(self, state: _State) -> bool:
         return state.block.random_unseeded or any(self.states[i - 1].block.random_unseeded for i in state.continues)
 
@@ -344,6 +412,12 @@ def _check_for(claim: Claim, state: _State, row: Execution) -> CheckResult | Non
     index = judged.index(claim)
     checks = [c for c in row.outcome.checks if c.kind not in ("device", "agreement")]
     return checks[index] if index < len(checks) else None
+
+
+def block_id(note: Path, index: int) -> str:
+    """An audited block's id: the note's path as given and the block's index. Two notes named alike in two
+    folders stay apart; history follows a block that moved through its content hash (`BlockRecord`)."""
+    return f"{note}#{index}"
 
 
 def expectation_for(claim: Claim, statement: int | None) -> Expectation | None:
@@ -370,7 +444,19 @@ def _statement(claim: Claim, offset: int, moved: dict[int, int]) -> int | None:
     return offset + line if line else None
 
 
-def _stored(outcome: Outcome, verdicts: list[ClaimVerdict], state: _State) -> Outcome:
+def _written_line(written: str, code: str, line: int, *, insert: bool = False) -> int:
+    """The line of the code as written that `line` of a later version of it stands for.
+
+    A line an earlier fix inserted has no line as written: it stands where the next original line does."""
+    back = {new: old for old, new in line_map(written, code).items()}
+    last = len(written.splitlines())
+    for candidate in range(line, len(code.splitlines()) + 1):
+        if candidate in back:
+            return back[candidate]
+    return last + 1 if insert else max(last, 1)
+
+
+def _stored(outcome: Outcome, verdicts: list[ClaimVerdict], state: _State, record: BlockRecord) -> Outcome:
     """The outcome as the history keeps it: claims as judged by the audit, and the fixes as the suggested fix."""
     checks = tuple(CheckResult(v.kind, v.status, v.claimed, v.actual, v.reason, v.line) for v in verdicts) + tuple(
         c for c in outcome.checks if c.kind in ("device", "agreement")
@@ -381,7 +467,7 @@ def _stored(outcome: Outcome, verdicts: list[ClaimVerdict], state: _State) -> Ou
         else worst(c.status for c in checks)
     )
     fix = "\n".join(f"{describe_fix(f)}: {f.reason}" for f in state.fixes) or None
-    return replace(outcome, checks=checks, status=status, fix=fix)
+    return replace(outcome, checks=checks, status=status, fix=fix, block=record)
 
 
 def claims_values(text: str) -> bool:

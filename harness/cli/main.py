@@ -174,7 +174,8 @@ def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
             return EXIT_HARNESS
         with History(args.history) as history:
             command = shlex.join(["noteproof", *args.argv])
-            run_id = history.start_run(dataclasses.asdict(environment), command)
+            covers = [str(path) for path in args.paths]
+            run_id = history.start_run(dataclasses.asdict(environment), command, kind="run", covers=covers)
             outcomes: list[Outcome] = []
             state = "complete"
             try:
@@ -239,7 +240,7 @@ def _show(args: argparse.Namespace, console: Console, errors: Console) -> int:
     if not args.history.exists():
         errors.print(f"no history at {args.history}: run `noteproof run` first")
         return EXIT_BAD_INPUT
-    with History(args.history) as history:
+    with History.open_reader(args.history) as history:  # a reader: `show` never changes the history
         outcomes = history.latest_outcomes(args.id)
         if not outcomes:
             known = ", ".join(history.spec_ids()) or "none yet"
@@ -276,7 +277,8 @@ def _audit(args: argparse.Namespace, console: Console, errors: Console) -> int:
     devices = ("cpu", "cuda") if args.device == "all" else (args.device,)
     audit, environment = _audit_of(args, errors, devices)
     with History(args.history) as history:
-        run_id = history.start_run(dataclasses.asdict(environment), shlex.join(["noteproof", *args.argv]))
+        command = shlex.join(["noteproof", *args.argv])
+        run_id = history.start_run(dataclasses.asdict(environment), command, kind="audit", covers=[str(args.note)])
         for block in audit.blocks:
             for outcome in block.outcomes:
                 history.record(run_id, outcome)

@@ -228,6 +228,7 @@ def outcome_to_dict(outcome: Outcome) -> dict[str, Any]:
         "fix": outcome.fix,
         "code": outcome.code,
         "error_line": outcome.error_line,
+        "block": block_to_dict(outcome.block) if outcome.block else None,
     }
 
 
@@ -255,4 +256,38 @@ def outcome_from_dict(data: dict[str, Any]) -> Outcome:
         fix=data["fix"],
         code=data.get("code", ""),
         error_line=data.get("error_line"),
+        block=block_from_dict(data["block"]) if data.get("block") else None,
+    )
+
+
+def block_to_dict(block: BlockRecord) -> dict[str, Any]:
+    return asdict(block)
+
+
+def block_from_dict(data: dict[str, Any]) -> BlockRecord:
+    def error(value: dict[str, Any] | None) -> ErrorRecord | None:
+        return ErrorRecord(**value) if value is not None else None
+
+    return BlockRecord(
+        note=data["note"],
+        index=data["index"],
+        line=data["line"],
+        content_hash=data["content_hash"],
+        runs_as_written=data["runs_as_written"],
+        error_as_written=error(data["error_as_written"]),
+        fixes=tuple(
+            FixRecord(
+                description=f["description"],
+                reason=f["reason"],
+                edits=tuple(NoteEdit(e["line"], tuple(e["removed"]), tuple(e["added"])) for e in f["edits"]),
+            )
+            for f in data["fixes"]
+        ),
+        remaining_error=error(data["remaining_error"]),
+        continues=tuple(data["continues"]),
+        mode=data["mode"],
+        claims=tuple(
+            ClaimRecord(**{**c, "status": Status(c["status"]), "under_fixes": tuple(c["under_fixes"])})
+            for c in data["claims"]
+        ),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import selectors
 import shutil
 import signal
@@ -94,7 +95,7 @@ class Worker:
             self.start(self.queue.popleft())
 
     def start(self, job: dict[str, Any]) -> None:
-        scratch = Path(tempfile.mkdtemp(prefix=f"{job['id'][:40]}-", dir=self.base))
+        scratch = Path(tempfile.mkdtemp(prefix=f"{_file_safe(job['id'])[:40]}-", dir=self.base))
         baseline = _rss(os.getpid())
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child, which never returns
@@ -195,6 +196,11 @@ def _child_main(job: dict[str, Any], scratch: Path) -> None:  # pragma: no cover
         traceback.print_exc()
     finally:
         os._exit(code)
+
+
+def _file_safe(text: str) -> str:
+    """A job id as part of a folder name: an audited block's id holds its note's path, slashes and all."""
+    return re.sub(r"[^\w.@:-]", "_", text)
 
 
 def _rss(pid: int) -> int:
