@@ -2,18 +2,31 @@
 
 The project's rule: every check kind has a case where the claim is right and it passes, and one where
 the claim is wrong and the check MUST fail (plus drift where drift exists). Observations are built in
-the shape `harness.sandbox.child.observe` writes them; gradient records in the shape `GradientProbe._record` writes.
+the shape `harness.sandbox.child.observe` writes them (the records of harness.runs.protocol); gradient records in
+the shape `GradientProbe._record` writes.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from harness.judge.check import check, check_agreement, check_device
-from harness.judge.outcome import Status
+from harness.judge.outcome import CheckResult, Location, Outcome, Status, worst
+from harness.runs.protocol import (
+    Evaluation,
+    ExceptionInfo,
+    GradientReport,
+    NumberSummary,
+    ObjectSummary,
+    Observation,
+    ParamGradient,
+    TensorSummary,
+    ValueSummary,
+    WithoutBackward,
+)
 from harness.specs.model import (
     ExceptionExpectation,
     GradientsExpectation,
@@ -23,6 +36,8 @@ from harness.specs.model import (
 )
 
 # -- fake observations ---------------------------------------------------------------------------
+# Typed with harness.runs.protocol, the records a real child writes: a fake missing a field, or with one the
+# child does not write, is a type error here (and tests/test_protocol.py holds the child to the same types).
 
 
 def _flat(values: Any) -> list[Any]:
@@ -39,8 +54,8 @@ def _shape(values: Any) -> list[int]:
 
 def tensor(
     values: Any, *, shape: list[int] | None = None, dtype: str = "torch.float32", device: str = "cpu"
-) -> dict[str, Any]:
-    """A summary as `harness.sandbox.child.summarise` writes it for a torch.Tensor."""
+) -> TensorSummary:
+    """A summary as `harness.sandbox.child.summarise_value` writes it for a torch.Tensor."""
     flat = _flat(values)
     numeric = [float(v) for v in flat]
     return {
@@ -57,43 +72,49 @@ def tensor(
     }
 
 
-def number(value: float | int | bool) -> dict[str, Any]:
+def number(value: float | int | bool) -> NumberSummary:
     return {"type": "number", "value": value, "python_type": type(value).__name__}
 
 
-def obj(text: str, python_type: str = "str") -> dict[str, Any]:
+def obj(text: str, python_type: str = "str") -> ObjectSummary:
     return {"type": "object", "repr": text, "python_type": python_type}
 
 
 def raised(
     type_: str, message: str, mro: tuple[str, ...] = ("Exception", "BaseException", "object"), line: int | None = 9
-) -> dict[str, Any]:
+) -> ExceptionInfo:
     return {
         "type": type_,
         "mro": [type_, *mro],
         "message": message,
         "line": line,
         "traceback": f'Traceback (most recent call last):\n  File "<example>", line {line}\n{type_}: {message}\n',
+        "name": None,
+        "owner": None,
+        "candidates": [],
+        "homes": [],
     }
 
 
 def observation(
     *,
     stdout: str = "",
-    exception: dict[str, Any] | None = None,
-    values: dict[str, dict[str, Any]] | None = None,
+    exception: ExceptionInfo | None = None,
+    values: dict[str, ValueSummary] | None = None,
     errors: dict[str, str] | None = None,
-    gradients: dict[str, Any] | None = None,
+    gradients: GradientReport | None = None,
     devices_seen: list[str] | None = None,
-) -> dict[str, Any]:
+) -> Observation:
     """An observation as `sandbox.child.observe` returns it: `values` are summaries, `errors` failed evaluations."""
-    evaluated: dict[str, Any] = {expr: {"ok": True, "summary": s} for expr, s in (values or {}).items()}
+    evaluated: dict[str, Evaluation] = {expr: {"ok": True, "summary": s} for expr, s in (values or {}).items()}
     evaluated |= {expr: {"ok": False, "error": error} for expr, error in (errors or {}).items()}
     return {
         "stdout": stdout,
         "stdout_dropped": 0,
         "exception": exception,
         "values": evaluated,
+        "captures": {},
+        "own_output_from": 0,
         "gradients": gradients,
         "devices_seen": ["cpu"] if devices_seen is None else devices_seen,
         "datasets": [],
@@ -101,10 +122,10 @@ def observation(
     }
 
 
-def param(name: str, shape: list[int], **overrides: Any) -> dict[str, Any]:
+def param(name: str, shape: list[int], **overrides: Any) -> ParamGradient:
     """A gradient record for a parameter that was None before, then got a finite gradient on 2 backward() calls,
     the second one accumulating (no zero_grad)."""
-    record = {
+    record: ParamGradient = {
         "name": name,
         "shape": shape,
         "none_before": True,
@@ -113,6 +134,7 @@ def param(name: str, shape: list[int], **overrides: Any) -> dict[str, Any]:
         "accumulated_calls": 1,
         "fresh_calls": 1,
         "mismatched_calls": 0,
+        "norms_per_call": [0.25, 0.5],
         "device": "cpu",
         "finite": True,
         "norm": 0.5,
@@ -122,10 +144,12 @@ def param(name: str, shape: list[int], **overrides: Any) -> dict[str, Any]:
         "kernels": None,
         "grad_shape": list(shape),
     }
-    return record | overrides
+    unknown = set(overrides) - set(ParamGradient.__annotations__)
+    assert not unknown, f"not fields of a gradient record: {unknown}"
+    return cast(ParamGradient, {**record, **overrides})
 
 
-def model_params(**overrides: Any) -> list[dict[str, Any]]:
+def model_params(**overrides: Any) -> list[ParamGradient]:
     return [
         param("model.layers.0.weight", [32, 3, 5, 5], **overrides),
         param("model.layers.0.bias", [32], **overrides),
@@ -134,20 +158,21 @@ def model_params(**overrides: Any) -> list[dict[str, Any]]:
 
 
 def grad_report(
-    params: list[dict[str, Any]] | None = None,
+    params: list[ParamGradient] | None = None,
     *,
     backward_calls: int = 2,
     module: str = "model",
-    without_backward: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+    without_backward: WithoutBackward | None = None,
+) -> GradientReport:
     return {
         "backward_calls": backward_calls,
         "modules": {module: {"params": model_params() if params is None else params}},
         "without_backward": without_backward,
+        "autograd_graph": "",
     }
 
 
-def counterfactual(with_grad: list[str] | None = None, exception: dict[str, Any] | None = None) -> dict[str, Any]:
+def counterfactual(with_grad: list[str] | None = None, exception: ExceptionInfo | None = None) -> WithoutBackward:
     return {"suppressed_calls": 2, "parameters": 3, "with_grad": with_grad or [], "exception": exception}
 
 
@@ -514,7 +539,7 @@ def test_unexpected_exception_makes_other_kinds_error_not_reached(expectation: A
 # -- gradients -----------------------------------------------------------------------------------
 
 
-def gradient_check(expectation: GradientsExpectation, report: dict[str, Any]) -> Any:
+def gradient_check(expectation: GradientsExpectation, report: GradientReport) -> CheckResult:
     return check(expectation, observation(gradients=report))
 
 
@@ -665,8 +690,9 @@ def test_gradients_worst_fact_decides() -> None:
 
 
 def test_gradients_module_expression_error_is_an_error() -> None:
-    report = {"backward_calls": 2, "modules": {"modle": {"error": "NameError: name 'modle' is not defined"}}}
-    result = gradient_check(grads(module="modle", after_backward="finite"), report | {"without_backward": None})
+    report = grad_report(module="modle")
+    report["modules"]["modle"] = {"error": "NameError: name 'modle' is not defined"}
+    result = gradient_check(grads(module="modle", after_backward="finite"), report)
     assert result.status == Status.ERROR
     assert "module `modle`" in result.message
     assert "NameError" in result.message
@@ -896,8 +922,44 @@ def test_agreement_different_lengths_fail() -> None:
     ids=["other-kinds", "missing", "not-numeric", "no-expectations"],
 )
 def test_agreement_without_comparable_values_is_none(
-    expectations: list[Any], cpu_values: dict[str, Any], cuda_values: dict[str, Any]
+    expectations: list[Any], cpu_values: dict[str, ValueSummary], cuda_values: dict[str, ValueSummary]
 ) -> None:
     assert (
         check_agreement(expectations, observation(values=cpu_values), observation(values=cuda_values), "cuda") is None
     )
+
+
+# -- one outcome from many checks: the worst one decides -------------------------------------------
+
+
+def _outcome_of(*checks: CheckResult) -> Outcome:
+    return Outcome.summarise(checks, spec_id="s", device="cpu", location=Location("s.toml"), spec_path="s.toml")
+
+
+def test_one_false_claim_among_true_ones_fails_the_example() -> None:
+    right = check(value(equals=0.6667), observation(values={"result": THIRDS}))
+    wrong = check(printed("tensor(0.9999)"), observation(stdout="tensor(0.6667)\n"))
+    assert (right.status, wrong.status) == (Status.PASSED, Status.FAILED)
+    for checks in ((right, wrong), (wrong, right)):
+        outcome = _outcome_of(*checks)
+        assert outcome.status == Status.FAILED and outcome.status.is_problem
+        assert (outcome.expected, outcome.actual) == (wrong.expected, wrong.actual)  # the headline is the false claim
+        assert outcome.message == wrong.message
+
+
+@pytest.mark.parametrize(
+    ("milder", "worse"),
+    [
+        (Status.PASSED, Status.DRIFTED),
+        (Status.PASSED, Status.FAILED),
+        (Status.DRIFTED, Status.FAILED),
+        (Status.FAILED, Status.ERROR),
+        (Status.PASSED, Status.ERROR),
+        (Status.SKIPPED, Status.PASSED),
+    ],
+)
+def test_an_outcome_is_as_bad_as_its_worst_check(milder: Status, worse: Status) -> None:
+    mild, bad = (CheckResult("value", status, f"claim {status}", "x") for status in (milder, worse))
+    for checks in ((mild, bad), (bad, mild)):
+        assert _outcome_of(*checks).status == worse
+    assert worst([milder, worse]) == worst([worse, milder]) == worse

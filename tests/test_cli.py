@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import PROJECT
 
-from harness import History, Status
+from harness import History, Status, load_specs
 from harness.cli.main import main
 
 pytestmark = pytest.mark.slow
@@ -86,7 +87,14 @@ def test_show_prints_numbered_source_and_claims(
     result = noteproof("show", "l1loss-mean", "--history", str(history))
     assert result.returncode == 0, result.stderr
     assert "L1Loss()" in result.stdout and "tensor(0.6667)" in result.stdout
-    assert " 1 " in result.stdout or "1 │" in result.stdout  # numbered lines
+    # The example's code, every line under its number, in order (as doctest shows a failing example).
+    (spec,) = (s for s in load_specs([PROJECT / "specs"]) if s.id == "l1loss-mean")
+    wanted = [rf"\s*{number} {re.escape(text)}".rstrip() for number, text in enumerate(spec.code.splitlines(), 1)]
+    printed = [line.rstrip() for line in result.stdout.splitlines()]
+    start = next((i for i, line in enumerate(printed) if re.fullmatch(wanted[0], line)), None)
+    assert start is not None and len(wanted) == 9, result.stdout
+    shown = printed[start : start + len(wanted)]
+    assert len(shown) == len(wanted) and all(re.fullmatch(w, line) for w, line in zip(wanted, shown, strict=True))
     missing = noteproof("show", "no-such-spec", "--history", str(history))
     assert missing.returncode == 2 and "known ids" in missing.stderr
 

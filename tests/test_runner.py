@@ -93,6 +93,18 @@ def test_cuda_rows_pass_and_agree_with_cpu(runner: Runner, shipped: list[Outcome
     assert all(g.device.startswith("cuda") for g in _by_id(shipped, "cuda")["cnn-backward"].gradients)
 
 
+def test_one_false_claim_among_true_ones_fails_the_example(runner: Runner, write_spec: SpecWriter) -> None:
+    spec = write_spec(
+        "mixed",
+        "import torch\nresult = torch.tensor(2 / 3)\nprint(result)",
+        '[[expect]]\nkind = "value"\nexpr = "result"\nequals = 0.6667\n'
+        '[[expect]]\nkind = "printed"\ntext = "tensor(0.9999)"',
+    )
+    (outcome,) = runner.run([spec], devices=("cpu",))
+    assert [c.status for c in outcome.checks] == [Status.PASSED, Status.FAILED]
+    assert outcome.status == Status.FAILED and outcome.expected == "tensor(0.9999)"
+
+
 # -- isolation: faults in one example touch neither another example nor the harness ----------------------------------
 
 
@@ -123,13 +135,22 @@ def test_crashes_are_errors_that_say_how_the_process_died(
     assert words in outcome.message
 
 
-def test_memory_bomb_is_contained(runner: Runner, write_spec: SpecWriter) -> None:
+def test_memory_bomb_is_contained_and_the_next_example_still_runs(runner: Runner, write_spec: SpecWriter) -> None:
     bomb = write_spec(
         "bomb", "import torch\nx = torch.ones(2**33)", '[[expect]]\nkind = "printed"\ntext = "x"', "memory_mb = 256"
     )
-    (outcome,) = runner.run([bomb], devices=("cpu",))
-    assert outcome.status == Status.ERROR
-    assert "RuntimeError" in outcome.message or "MemoryError" in outcome.message or "memory" in outcome.message
+    fine = write_spec("after-bomb", "print(6 * 7)", '[[expect]]\nkind = "printed"\ntext = "42"')
+    # One slot: the next example is forked only after the bomb's process is gone.
+    with Runner(slots=1, timing=False) as serial:
+        bombed, after = serial.run([bomb, fine], devices=("cpu",))
+        alive = serial.worker.process.poll() is None
+    # On the CPU the address-space limit (memory_mb) makes the 32 GiB allocation fail inside the example, as a
+    # RuntimeError at its line: neither the OOM killer nor the worker's watch had to step in.
+    assert bombed.status == Status.ERROR and bombed.error_line == 2
+    assert bombed.message.startswith("raised RuntimeError at line 2 of the example:"), bombed.message
+    assert "can't allocate memory: you tried to allocate 34359738368 bytes" in bombed.message
+    assert after.status == Status.PASSED and after.stdout == "42\n"
+    assert alive
 
 
 def test_output_flood_is_capped_not_stored(runner: Runner, write_spec: SpecWriter) -> None:

@@ -34,6 +34,7 @@ from harness.judge.outcome import (
 from harness.judge.printed import CallLiteral, PrintedSequence, TensorLiteral, parse_printed
 from harness.notes.claims import Claim, CodeBlock, read_code_blocks
 from harness.notes.document import code_hash, read_note
+from harness.runs.protocol import ExceptionInfo
 from harness.runs.runner import Execution, Runner
 from harness.specs.loading import LoadedSpec
 from harness.specs.model import (
@@ -208,7 +209,7 @@ class _Auditor:
         return importers < 2
 
     @staticmethod
-    def _claimed(state: _State, exception: dict[str, Any]) -> bool:
+    def _claimed(state: _State, exception: ExceptionInfo) -> bool:
         return any(
             claim.kind == "exception" and (claim.exception_type is None or claim.exception_type in exception["mro"])
             for claim in state.block.claims

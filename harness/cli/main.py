@@ -2,7 +2,9 @@
 
 Exit codes: 0 nothing failed or errored (skips and drift allowed; for audit, the note runs as written and no
 claim is false); 1 something failed or errored; 2 bad input (a malformed spec, an unknown id, bad arguments,
-no such note); 3 a fault of the harness itself; 130 interrupted.
+no such note, an unusable history: harness.errors.BadInput); 3 a fault of noteproof itself (HarnessError, a
+harness fault in an example's process, or any unexpected exception; `--debug` prints its traceback); 130
+interrupted.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ import json
 import shlex
 import sys
 import time
-from collections.abc import Sequence
+import traceback
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Protocol, cast
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -28,9 +32,10 @@ from harness.audit.patch import unified_diff
 from harness.audit.specwriter import write_specs
 from harness.cli.audit_report import audit_json, audit_view
 from harness.cli.report import outcome_detail, results_table, run_json, summary_line
-from harness.errors import HarnessError, SpecError, SpecProblem
+from harness.errors import BadInput, HarnessError, NoteError, SpecError
 from harness.history.store import DEFAULT_HISTORY, History
 from harness.judge.outcome import Outcome
+from harness.judge.verdict import is_harness_fault
 from harness.runs.runner import Environment, Runner
 from harness.specs.loading import LoadedSpec, load_specs
 from harness.specs.model import json_schema
@@ -42,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="noteproof", description="Prove or disprove the code examples in PyTorch study notes."
     )
+    parser.add_argument("--debug", action="store_true", help="on a fault of noteproof itself, print the traceback")
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="run specs on cpu and cuda, check their claims, time them, store the results")
@@ -89,6 +95,9 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("-o", "--output", type=Path)
     for module in _command_modules():
         module.add_parser(commands)
+    for command in commands.choices.values():
+        # Also after the command (`noteproof run --debug`); SUPPRESS keeps a flag given before it.
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
 
@@ -142,12 +151,47 @@ def main(argv: Sequence[str] | None = None) -> int:
     }[args.command]
     try:
         return handler(args, console, errors)
+    except KeyboardInterrupt:
+        errors.print("interrupted")
+        return EXIT_INTERRUPTED
     except SpecError as exc:
         for problem in exc.problems:
             # soft_wrap: one problem, one line, so editors and grep find `file:line:` whatever the width.
-            errors.print(f"[bold red]spec error[/] {problem}", markup=True, highlight=False, soft_wrap=True)
+            errors.print(f"[bold red]spec error[/] {escape(str(problem))}", highlight=False, soft_wrap=True)
         errors.print(f"{len(exc.problems)} problem(s); nothing was run.")
         return EXIT_BAD_INPUT
+    except BadInput as exc:  # a note, a history: the message names the file (and the line, where known)
+        errors.print(f"[bold red]error[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        return EXIT_BAD_INPUT
+    except HarnessError as exc:
+        _fault(errors, "harness error", exc, args.debug)
+        return EXIT_HARNESS
+    except Exception as exc:  # noqa: BLE001 - a bug in noteproof: one line, not a traceback, and exit 3
+        _fault(errors, "internal error", exc, args.debug)
+        return EXIT_HARNESS
+
+
+def _fault(errors: Console, what: str, exc: BaseException, debug: bool) -> None:
+    if debug:
+        errors.print(escape("".join(traceback.format_exception(exc))), highlight=False, soft_wrap=True, end="")
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else ""
+    described = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+    hint = "" if debug else "; run with --debug for the traceback"
+    errors.print(f"noteproof: {what}: {escape(described)}{hint}", style="bold red", highlight=False, soft_wrap=True)
+
+
+def _harness_faults(errors: Console, outcomes: Iterable[Outcome]) -> bool:
+    """Rows where noteproof's own code failed in the example's process: said once each; the exit code is 3."""
+    faults = [o for o in outcomes if is_harness_fault(o)]
+    for outcome in faults:
+        first = outcome.message.splitlines()[0] if outcome.message else "harness fault"
+        errors.print(
+            f"[bold red]harness fault[/] {escape(outcome.spec_id)} on {outcome.device}: {escape(first)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    return bool(faults)
 
 
 def _select(paths: Sequence[Path], pattern: str | None) -> list[LoadedSpec]:
@@ -170,7 +214,7 @@ def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
         try:
             environment = runner.environment(probe_cuda="cuda" in devices)
         except HarnessError as exc:
-            errors.print(f"[bold red]harness error[/] {exc}")
+            _fault(errors, "harness error", exc, args.debug)
             return EXIT_HARNESS
         with History(args.history) as history:
             command = shlex.join(["noteproof", *args.argv])
@@ -200,8 +244,11 @@ def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
                 ordered = outcomes
             except HarnessError as exc:
                 state = "failed"
-                errors.print(f"[bold red]harness error[/] {exc}")
+                _fault(errors, "harness error", exc, args.debug)
                 ordered = outcomes
+            except Exception:
+                state = "failed"  # a bug in noteproof: the run is not complete; main() says so and exits 3
+                raise
             finally:
                 history.finish_run(run_id, state)
             record = history.run(run_id)
@@ -220,7 +267,7 @@ def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
     if state == "interrupted":
         errors.print(f"interrupted: {len(ordered)} of {len(plan)} results kept in the history (run {run_id})")
         return EXIT_INTERRUPTED
-    if state == "failed":
+    if state == "failed" or _harness_faults(errors, ordered):
         return EXIT_HARNESS
     return EXIT_FAILED if any(o.status.is_problem for o in ordered) else EXIT_OK
 
@@ -264,8 +311,10 @@ def _schema(args: argparse.Namespace, console: Console, errors: Console) -> int:
 def _audit_of(
     args: argparse.Namespace, errors: Console, devices: Sequence[str] = ("cpu",)
 ) -> tuple[NoteAudit, Environment]:
+    if not args.note.exists():
+        raise NoteError(args.note, "no such note")
     if not args.note.is_file():
-        raise SpecError([SpecProblem(args.note, 1, "no such note")])
+        raise NoteError(args.note, "is not a file")
     timing = bool(getattr(args, "timing", False))
     runner = Runner(slots=max(1, args.jobs), timing=timing, data_root=args.data_root)
     with runner, errors.status(f"auditing {args.note}"):
@@ -288,11 +337,19 @@ def _audit(args: argparse.Namespace, console: Console, errors: Console) -> int:
     if args.json_path:
         args.json_path.parent.mkdir(parents=True, exist_ok=True)
         args.json_path.write_text(json.dumps(audit_json(audit), indent=2, ensure_ascii=False))
+    if _harness_faults(errors, _audited_outcomes(audit)):
+        return EXIT_HARNESS
     return EXIT_OK if audit.clean else EXIT_FAILED
+
+
+def _audited_outcomes(audit: NoteAudit) -> list[Outcome]:
+    return [outcome for block in audit.blocks for outcome in block.outcomes]
 
 
 def _fix(args: argparse.Namespace, console: Console, errors: Console) -> int:
     audit, _ = _audit_of(args, errors)
+    if _harness_faults(errors, _audited_outcomes(audit)):
+        return EXIT_HARNESS  # fixes found on runs that noteproof itself broke are not to be written
     original = args.note.read_bytes().decode("utf-8", errors="surrogateescape")
     fixed = audit.fixed_text(original)
     for block in audit.blocks:
@@ -318,6 +375,8 @@ def _fix(args: argparse.Namespace, console: Console, errors: Console) -> int:
 
 def _init(args: argparse.Namespace, console: Console, errors: Console) -> int:
     audit, _ = _audit_of(args, errors)
+    if _harness_faults(errors, _audited_outcomes(audit)):
+        return EXIT_HARNESS
     written, skipped = write_specs(args.note, audit, args.out)
     schema = args.out / "noteproof-spec.schema.json"
     if not schema.exists():

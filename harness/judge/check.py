@@ -10,6 +10,15 @@ from typing import Any
 
 from harness.judge.outcome import CheckResult, Status, worst
 from harness.judge.printed import compare_printed, numbers_close
+from harness.runs.protocol import (
+    ExceptionInfo,
+    NumberSummary,
+    Observation,
+    ParamGradient,
+    TensorSummary,
+    ValueSummary,
+    WithoutBackward,
+)
 from harness.specs.model import (
     ExceptionExpectation,
     Expectation,
@@ -19,14 +28,12 @@ from harness.specs.model import (
     ValueExpectation,
 )
 
-Observation = dict[str, Any]  # as written by harness.sandbox.child.observe
+__all__ = ["Observation", "check", "check_agreement", "check_device"]  # Observation: harness.runs.protocol's
 
 
 def check(expectation: Expectation, observation: Observation) -> CheckResult:
-    exception = observation.get("exception")
-    reached = isinstance(expectation, PrintedExpectation) and str(expectation.statement) in observation.get(
-        "captures", {}
-    )
+    exception = observation["exception"]
+    reached = isinstance(expectation, PrintedExpectation) and str(expectation.statement) in observation["captures"]
     if exception and not isinstance(expectation, ExceptionExpectation) and not reached:
         return _result(
             expectation,
@@ -45,8 +52,8 @@ def _result(expectation: Expectation, status: Status, expected: str, actual: str
     )
 
 
-def _at(exception: dict[str, Any]) -> str:
-    return f" at line {exception['line']} of the example" if exception.get("line") else ""
+def _at(exception: ExceptionInfo) -> str:
+    return f" at line {exception['line']} of the example" if exception["line"] else ""
 
 
 def _expected_text(expectation: Expectation) -> str:
@@ -92,8 +99,8 @@ def _flatten(value: Any) -> list[float]:
     return [float(value)]
 
 
-def _summary(expr: str, observation: Observation) -> tuple[dict[str, Any] | None, str]:
-    entry = observation.get("values", {}).get(expr)
+def _summary(expr: str, observation: Observation) -> tuple[ValueSummary | None, str]:
+    entry = observation["values"].get(expr)
     if entry is None:
         return None, f"`{expr}` was not evaluated"
     if not entry["ok"]:
@@ -101,7 +108,7 @@ def _summary(expr: str, observation: Observation) -> tuple[dict[str, Any] | None
     return entry["summary"], ""
 
 
-def _value_text(summary: dict[str, Any]) -> str:
+def _value_text(summary: ValueSummary) -> str:
     """Read like torch prints: tensor(0.666667), with dtype and device only when they are not the defaults."""
     if summary["type"] == "number":
         return _fmt(summary["value"])
@@ -112,7 +119,7 @@ def _value_text(summary: dict[str, Any]) -> str:
         extras += "" if summary["dtype"] in ("torch.float32", "torch.int64") else f", dtype={summary['dtype']}"
         extras += "" if summary["device"] == "cpu" else f", device='{summary['device']}'"
         return f"tensor({shown}{extras})"
-    return str(summary.get("repr", "?"))
+    return summary["repr"]
 
 
 def _check_value(expectation: ValueExpectation, observation: Observation) -> CheckResult:
@@ -122,6 +129,7 @@ def _check_value(expectation: ValueExpectation, observation: Observation) -> Che
         return _result(expectation, Status.ERROR, expected, "-", problem)
     actual = _value_text(summary)
     want_shape, want = _shape_of(expectation.equals), _flatten(expectation.equals)
+    got_shape: tuple[int, ...]
     if summary["type"] == "number":
         got_shape, got = (), [float(summary["value"])]
     elif summary["type"] == "tensor" and summary["values"] is not None:
@@ -156,7 +164,7 @@ def _check_printed(expectation: PrintedExpectation, observation: Observation) ->
     if expectation.statement is not None:
         return _check_statement_output(expectation, observation)
     # Notebook style: earlier blocks ran first; the claim is about this block's own output.
-    lines = observation.get("stdout", "")[observation.get("own_output_from", 0) :].splitlines()
+    lines = observation["stdout"][observation["own_output_from"] :].splitlines()
     if not lines:
         return _result(expectation, Status.FAILED, expected, "(nothing printed)", "the example printed nothing")
     width = max(1, len(expected.strip().splitlines()))
@@ -188,7 +196,7 @@ def _check_printed(expectation: PrintedExpectation, observation: Observation) ->
 
 def _check_statement_output(expectation: PrintedExpectation, observation: Observation) -> CheckResult:
     """The claim belongs to one print (or REPL expression): compare with what that statement produced."""
-    outputs: list[str] = observation.get("captures", {}).get(str(expectation.statement), [])
+    outputs: list[str] = observation["captures"].get(str(expectation.statement), [])
     # A print in a loop, claimed over several lines, is compared with as many consecutive outputs.
     width = len(expectation.text.strip().splitlines())
     texts = outputs + (
@@ -223,7 +231,7 @@ def _normalise(message: str) -> str:
 
 def _check_exception(expectation: ExceptionExpectation, observation: Observation) -> CheckResult:
     expected = _expected_text(expectation)
-    exception = observation.get("exception")
+    exception = observation["exception"]
     if exception is None:
         return _result(expectation, Status.FAILED, expected, "nothing raised", f"no {expectation.type} was raised")
     actual = f"{exception['type']}: {exception['message']}"
@@ -274,20 +282,23 @@ def _gradient_claims(expectation: GradientsExpectation) -> str:
     return "; ".join(parts)
 
 
-def _names(records: list[dict[str, Any]], limit: int = 3) -> str:
-    names = [r["name"] for r in records]
+def _names(records: list[ParamGradient], limit: int = 3) -> str:
+    return _listed([r["name"] for r in records], limit)
+
+
+def _listed(names: list[str], limit: int = 3) -> str:
     return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 def _check_gradients(expectation: GradientsExpectation, observation: Observation) -> CheckResult:
     expected = _expected_text(expectation)
-    report = observation.get("gradients")
+    report = observation["gradients"]
     if report is None:
         return _result(expectation, Status.ERROR, expected, "-", "no gradient report was recorded")
     module = report["modules"].get(expectation.module or "", {})
     if "error" in module:
         return _result(expectation, Status.ERROR, expected, "-", f"module `{expectation.module}`: {module['error']}")
-    records: list[dict[str, Any]] = module.get("params", [])
+    records: list[ParamGradient] = module.get("params", [])
     if not records:
         return _result(
             expectation, Status.FAILED, expected, "no parameters", "the example built no module with parameters"
@@ -313,18 +324,18 @@ def _check_gradients(expectation: GradientsExpectation, observation: Observation
     if expectation.accumulates is not None:
         facts.append(_accumulation(records, calls, expectation.accumulates))
     if expectation.without_backward == "none":
-        facts.append(_without_backward(report.get("without_backward")))
+        facts.append(_without_backward(report["without_backward"]))
     status = worst(s for s, _ in facts)
     actual = f"{calls} backward() call(s); " + "; ".join(text for _, text in facts)
     message = "; ".join(text for s, text in facts if s != Status.PASSED)
     return _result(expectation, status, expected, actual, message)
 
 
-def _fact(bad: list[dict[str, Any]], good_text: str, bad_text: str) -> tuple[Status, str]:
+def _fact(bad: list[ParamGradient], good_text: str, bad_text: str) -> tuple[Status, str]:
     return (Status.FAILED, f"{_names(bad)} {bad_text}") if bad else (Status.PASSED, good_text)
 
 
-def _accumulation(records: list[dict[str, Any]], calls: int, claimed: bool) -> tuple[Status, str]:
+def _accumulation(records: list[ParamGradient], calls: int, claimed: bool) -> tuple[Status, str]:
     if calls < 2:
         return Status.FAILED, f"accumulation needs two backward() calls; saw {calls}"
     accumulating = [
@@ -340,13 +351,13 @@ def _accumulation(records: list[dict[str, Any]], calls: int, claimed: bool) -> t
     return _fact(bad, f"{len(resetting)}/{len(records)} fresh each call", "accumulated across calls")
 
 
-def _without_backward(report: dict[str, Any] | None) -> tuple[Status, str]:
+def _without_backward(report: WithoutBackward | None) -> tuple[Status, str]:
     if report is None:
         return Status.ERROR, "the run without backward() did not happen"
     if report["exception"]:
         return Status.ERROR, f"the run without backward() raised {report['exception']['type']}"
     if report["with_grad"]:
-        names = _names([{"name": name} for name in report["with_grad"]])
+        names = _listed(report["with_grad"])
         return Status.FAILED, f"without backward(), {names} got a .grad"
     return (
         Status.PASSED,
@@ -396,19 +407,9 @@ def _check_tensor(expectation: TensorExpectation, observation: Observation) -> C
     if summary is None:
         return _result(expectation, Status.ERROR, expected, "-", problem)
     if summary["type"] == "number":
-        value = float(summary["value"])
-        summary = {
-            "shape": [],
-            "dtype": f"python {summary['python_type']}",
-            "min": value,
-            "max": value,
-            "finite": math.isfinite(value),
-            "device": "-",
-        }
+        summary = _number_as_tensor(summary)
     elif summary["type"] != "tensor":
-        return _result(
-            expectation, Status.FAILED, expected, summary.get("repr", "?"), f"`{expectation.expr}` is not a tensor"
-        )
+        return _result(expectation, Status.FAILED, expected, summary["repr"], f"`{expectation.expr}` is not a tensor")
     actual = f"shape {summary['shape']}, {summary['dtype']}, min {_plain(summary['min'])}, max {_plain(summary['max'])}"
     problems = []
     if expectation.shape is not None and list(expectation.shape) != summary["shape"]:
@@ -431,6 +432,23 @@ def _check_tensor(expectation: TensorExpectation, observation: Observation) -> C
     return _result(expectation, status, expected, actual, "; ".join(problems))
 
 
+def _number_as_tensor(number: NumberSummary) -> TensorSummary:
+    """A Python number judged by tensor claims: a 0-d value whose dtype says it is a Python one."""
+    value = float(number["value"])
+    return {
+        "type": "tensor",
+        "shape": [],
+        "dtype": f"python {number['python_type']}",
+        "device": "-",
+        "values": [value],
+        "finite": math.isfinite(value),
+        "min": value,
+        "max": value,
+        "requires_grad": False,
+        "repr": repr(number["value"]),
+    }
+
+
 _CHECKERS: dict[type, Callable[[Any, Observation], CheckResult]] = {
     ValueExpectation: _check_value,
     PrintedExpectation: _check_printed,
@@ -445,12 +463,12 @@ _CHECKERS: dict[type, Callable[[Any, Observation], CheckResult]] = {
 
 def check_device(device: str, observation: Observation) -> CheckResult | None:
     """A non-CPU row counts only if the example's tensors really lived on that device."""
-    if device == "cpu" or observation.get("exception"):
+    if device == "cpu" or observation["exception"]:
         return None
-    seen = observation.get("devices_seen", [])
+    seen = observation["devices_seen"]
     off = [
         expr
-        for expr, entry in observation.get("values", {}).items()
+        for expr, entry in observation["values"].items()
         if entry["ok"] and entry["summary"]["type"] == "tensor" and not entry["summary"]["device"].startswith(device)
     ]
     if device not in seen or off:
@@ -494,7 +512,7 @@ def check_agreement(
     return CheckResult("agreement", Status.PASSED, "same values as cpu", f"{compared} value(s) agree")
 
 
-def _numbers(summary: dict[str, Any]) -> list[float] | None:
+def _numbers(summary: ValueSummary) -> list[float] | None:
     if summary["type"] == "number":
         return [float(summary["value"])]
     if summary["type"] == "tensor" and summary["values"] is not None:

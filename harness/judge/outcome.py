@@ -91,6 +91,7 @@ class GradientRecord:
     fresh_calls: int  # calls where .grad held only this call's gradient
     mismatched_calls: int  # calls where .grad was neither (something else wrote it)
     device: str
+    norms_per_call: tuple[float, ...] = ()  # ||.grad|| after each backward() that reached it: growth shows accumulation
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,7 @@ class Outcome:
     code: str = field(default="", repr=False)
     error_line: int | None = None  # line of the example's code where it raised
     block: BlockRecord | None = None  # for an audited note block: its state as written, fixes and claims
+    autograd_graph: str = ""  # DOT text of the graph the first backward() walked (small models only)
 
     @classmethod
     def summarise(
@@ -228,6 +230,7 @@ def outcome_to_dict(outcome: Outcome) -> dict[str, Any]:
         "fix": outcome.fix,
         "code": outcome.code,
         "error_line": outcome.error_line,
+        "autograd_graph": outcome.autograd_graph,
         "block": block_to_dict(outcome.block) if outcome.block else None,
     }
 
@@ -249,13 +252,17 @@ def outcome_from_dict(data: dict[str, Any]) -> Outcome:
         if timing.get("median_s") is not None
         else None,
         timing_note=note,
-        gradients=tuple(GradientRecord(**{**g, "shape": tuple(g["shape"])}) for g in data["gradients"]),
+        gradients=tuple(
+            GradientRecord(**{**g, "shape": tuple(g["shape"]), "norms_per_call": tuple(g.get("norms_per_call", ()))})
+            for g in data["gradients"]
+        ),
         data=tuple(DataRecord(**d) for d in data["data"]),
         stdout=data["stdout"],
         duration_s=data["duration_s"],
         fix=data["fix"],
         code=data.get("code", ""),
         error_line=data.get("error_line"),
+        autograd_graph=data.get("autograd_graph", ""),
         block=block_from_dict(data["block"]) if data.get("block") else None,
     )
 

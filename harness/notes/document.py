@@ -14,6 +14,8 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from mdit_py_plugins.admon import admon_plugin
 
+from harness.errors import NoteError
+
 __all__ = ["PYTHON_LANGUAGES", "Block", "block_at", "blocks", "code_hash", "read_note"]
 
 PYTHON_LANGUAGES = frozenset({"python", "py", "python3", "pycon", "ipython"})
@@ -44,8 +46,17 @@ def code_hash(code: str) -> str:
 
 
 def read_note(path: Path) -> str:
+    """The note's text; NoteError (bad input, exit 2) when there is no file to read."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise NoteError(path, "no such note") from None
+    except IsADirectoryError:
+        raise NoteError(path, "is a folder, not a note") from None
+    except OSError as exc:
+        raise NoteError(path, f"cannot be read: {exc.strerror or exc}") from None
     # Notes come from anywhere: undecodable bytes must not stop us from reading the rest.
-    return path.read_bytes().decode("utf-8", errors="replace")
+    return data.decode("utf-8", errors="replace")
 
 
 def _language(info: str) -> str:

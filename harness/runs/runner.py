@@ -11,12 +11,12 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, cast
 
 from harness.errors import HarnessError, WorkerDied
-from harness.judge.check import Observation
 from harness.judge.outcome import Outcome
 from harness.judge.verdict import conclude, not_runnable, skipped
+from harness.runs.protocol import Done, Job, Observation, ProbeReport, Ready, Reply, RunRequest
 from harness.specs.loading import LoadedSpec
 from harness.specs.model import DEVICES, GradientsExpectation, PrintedExpectation, TensorExpectation, ValueExpectation
 
@@ -67,14 +67,17 @@ class WorkerProcess:
             bufsize=1,
             start_new_session=True,  # Ctrl-C reaches us, and we stop the worker in order
         )
-        self._hello: dict[str, Any] | None = None
+        self._hello: Ready | None = None
 
-    def hello(self) -> dict[str, Any]:
+    def hello(self) -> Ready:
         if self._hello is None:
-            self._hello = self.receive()
+            first = self.receive()
+            if first["op"] != "ready":
+                raise HarnessError(f"the worker spoke before it was ready: {first['op']!r}")
+            self._hello = first
         return self._hello
 
-    def send(self, message: dict[str, Any]) -> None:
+    def send(self, message: RunRequest) -> None:
         assert self.process.stdin is not None
         try:
             self.process.stdin.write(json.dumps(message) + "\n")
@@ -82,14 +85,13 @@ class WorkerProcess:
         except BrokenPipeError as exc:
             raise WorkerDied(f"the worker process stopped: {self._stderr_tail()}") from exc
 
-    def receive(self) -> dict[str, Any]:
+    def receive(self) -> Reply:
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
         if not line:
             self.process.wait()
             raise WorkerDied(f"the worker process stopped (exit {self.process.returncode}): {self._stderr_tail()}")
-        message: dict[str, Any] = json.loads(line)
-        return message
+        return cast(Reply, json.loads(line))
 
     def _stderr_tail(self) -> str:
         self._log.seek(0)
@@ -116,7 +118,7 @@ def data_root_for(loaded: LoadedSpec, override: Path | None) -> Path:
     return Path(os.environ.get("NOTEPROOF_DATA", DEFAULT_DATA_ROOT)).expanduser()
 
 
-def job_for(loaded: LoadedSpec, device: str, *, timing: bool, data_root: Path | None) -> dict[str, Any]:
+def job_for(loaded: LoadedSpec, device: str, *, timing: bool, data_root: Path | None) -> Job:
     spec = loaded.spec
     gradient_claims = [e for e in spec.expect if isinstance(e, GradientsExpectation)]
     return {
@@ -138,7 +140,13 @@ def job_for(loaded: LoadedSpec, device: str, *, timing: bool, data_root: Path | 
         }
         if gradient_claims
         else None,
-        "timing": spec.timing.model_dump() if timing and spec.timing.enabled else None,
+        "timing": {
+            "enabled": spec.timing.enabled,
+            "warmup": spec.timing.warmup,
+            "min_run_time": spec.timing.min_run_time,
+        }
+        if timing and spec.timing.enabled
+        else None,
         "expects_exception": any(e.kind == "exception" for e in spec.expect),
         "own_code_from": loaded.code_offset + 1 if loaded.code_offset else None,
         "captures": sorted({e.statement for e in spec.expect if isinstance(e, PrintedExpectation) and e.statement}),
@@ -155,7 +163,7 @@ class Runner:
     def __init__(self, *, slots: int = 2, timing: bool = True, data_root: Path | None = None) -> None:
         self.slots, self.timing, self.data_root = slots, timing, data_root
         self._worker: WorkerProcess | None = None
-        self._cuda: dict[str, Any] | None = None
+        self._cuda: ProbeReport | None = None
         self._submitted = 0
 
     def __enter__(self) -> Runner:
@@ -181,22 +189,26 @@ class Runner:
         hello = self.worker.hello()
         if probe_cuda and self._cuda is None:
             self._cuda = self._probe()
-        cuda = self._cuda or {"cuda": None, "cuda_devices": []}
         return Environment(
             torch=hello["torch"],
             torchvision=hello["torchvision"],
             python=hello["python"],
             cuda_build=hello["cuda_build"],
-            cuda=cuda["cuda"],
-            cuda_devices=tuple(cuda["cuda_devices"]),
+            cuda=self._cuda["cuda"] if self._cuda else None,
+            cuda_devices=tuple(self._cuda["cuda_devices"]) if self._cuda else (),
             cpu=cpu_name(),
             platform=platform.platform(),
         )
 
-    def _probe(self) -> dict[str, Any]:
-        self.worker.send({"op": "run", "job": {"id": "probe", "kind": "probe", "device": "cpu", "timeout": 60}})
+    def _probe(self) -> ProbeReport:
+        probe: RunRequest = {
+            "op": "run",
+            "job": {"id": "probe", "kind": "probe", "device": "cpu", "timeout": 60, "memory_mb": 4096},
+        }
+        self.worker.send(probe)
         result = self.worker.receive()
-        return result.get("probe") or {"cuda": False, "cuda_devices": []}
+        report = result["probe"] if result["op"] == "done" else None
+        return report or {"cuda": False, "cuda_devices": [], "cuda_version": None}
 
     def plan(self, specs: Sequence[LoadedSpec], devices: Iterable[str]) -> list[tuple[LoadedSpec, str]]:
         wanted = [d for d in DEVICES if d in set(devices)]
@@ -251,23 +263,23 @@ class Runner:
         # A non-CPU row is compared with its CPU row (planned just before it), so it waits when it finishes first.
         cpu_rows = {position for position in by_job.values() if plan[position][1] == "cpu"}
         cpu_observations: dict[int, Observation | None] = {}
-        waiting: dict[int, list[tuple[int, dict[str, Any]]]] = {}
+        waiting: dict[int, list[tuple[int, Done]]] = {}
         remaining = len(by_job)
         while remaining:
             result = self.worker.receive()
-            if result.get("op") != "done" or result["id"] not in by_job:
+            if result["op"] != "done" or result["id"] not in by_job:
                 continue
             remaining -= 1
             position = by_job[result["id"]]
             loaded, device = plan[position]
-            observation = result.get("observation")
+            observation = result["observation"]
             partner = position - 1 if position - 1 in cpu_rows and plan[position - 1][0] is loaded else None
             if device == "cpu":
                 cpu_observations[position] = observation
                 finish(position, conclude(loaded, device, result, None), observation)
                 for other, other_result in waiting.pop(position, []):
                     outcome = conclude(loaded, plan[other][1], other_result, observation)
-                    finish(other, outcome, other_result.get("observation"))
+                    finish(other, outcome, other_result["observation"])
             elif partner is not None and partner not in cpu_observations:
                 waiting.setdefault(partner, []).append((position, result))
             else:

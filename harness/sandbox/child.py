@@ -21,12 +21,27 @@ import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy
 import torch
 from torch.utils.data import dataloader
 
+from harness.runs.protocol import (
+    DatasetInfo,
+    Evaluation,
+    ExceptionHints,
+    ExceptionInfo,
+    GradientReport,
+    Job,
+    Observation,
+    ParamGradient,
+    ProbeReport,
+    TimingFile,
+    TimingPayload,
+    ValueSummary,
+    WithoutBackward,
+)
 from harness.sandbox.capture import MARK_HOOK, PRINT_HOOK, SHOW_HOOK, Captures, compile_example
 from harness.sandbox.datasets import DatasetUse, install_dataset_standins
 from harness.sandbox.gradients import GradientProbe, count_suppressed_backward
@@ -59,21 +74,21 @@ class CappedText(io.TextIOBase):
         return "".join(self.parts)
 
 
-def run_job(job: dict[str, Any], scratch: Path) -> None:
+def run_job(job: Job, scratch: Path) -> None:
     """Correctness run, then (optionally) timing; each phase writes its own file so a later hang loses nothing."""
     _confine(job)
     observation = observe(job)
     _write_json(scratch / "observation.json", observation)
     # Time what the correctness run judged: a clean run, or one that raised as the spec claims.
-    if job.get("timing") and (observation["exception"] is None or job.get("expects_exception")):
+    if job["timing"] and (observation["exception"] is None or job["expects_exception"]):
         try:
-            timing: dict[str, Any] = {"timing": time_example(job)}
+            timing: TimingFile = {"timing": time_example(job), "error": None}
         except BaseException as exc:  # noqa: BLE001 - report any failure of timing, never crash
             timing = {"timing": None, "error": f"{type(exc).__name__}: {exc}"}
         _write_json(scratch / "timing.json", timing)
 
 
-def _confine(job: dict[str, Any]) -> None:
+def _confine(job: Job) -> None:
     os.setsid()  # own process group: a timeout kills the example and anything it started
     if job["device"] == "cpu":
         # An address-space limit turns a memory bomb into MemoryError instead of the OOM killer.
@@ -140,9 +155,9 @@ def _to_device(value: Any, device: str) -> Any:
     return value
 
 
-def _execute(job: dict[str, Any], namespace: dict[str, Any], uses: list[DatasetUse]) -> BaseException | None:
+def _execute(job: Job, namespace: dict[str, Any], uses: list[DatasetUse]) -> BaseException | None:
     try:
-        code = compile_example(job["code"], EXAMPLE_FILENAME, job.get("captures", ()), job.get("own_code_from"))
+        code = compile_example(job["code"], EXAMPLE_FILENAME, job["captures"], job["own_code_from"])
     except SyntaxError as exc:
         return exc
     _seed(job["seed"])
@@ -157,10 +172,10 @@ def _execute(job: dict[str, Any], namespace: dict[str, Any], uses: list[DatasetU
     return None
 
 
-def observe(job: dict[str, Any]) -> dict[str, Any]:
+def observe(job: Job) -> Observation:
     namespace: dict[str, Any] = {"__name__": "__main__"}
     uses: list[DatasetUse] = []
-    probe = GradientProbe(namespace) if job.get("gradients") else None
+    probe = GradientProbe(namespace) if job["gradients"] else None
     captures = Captures()
     captures.install(namespace)
     started = time.perf_counter()
@@ -174,7 +189,7 @@ def observe(job: dict[str, Any]) -> dict[str, Any]:
             if probe:
                 probe.uninstall()
         duration = time.perf_counter() - started
-        values = {expr: _evaluate(expr, namespace) for expr in job.get("values", [])}
+        values = {expr: _evaluate(expr, namespace) for expr in job["values"]}
         gradients = _gradient_report(job, probe) if probe else None
     return {
         "stdout": out.getvalue(),
@@ -185,17 +200,34 @@ def observe(job: dict[str, Any]) -> dict[str, Any]:
         "own_output_from": captures.own_output_from,
         "gradients": gradients,
         "devices_seen": sorted(_devices_in(namespace)),
-        "datasets": [use.__dict__ for use in uses],
+        "datasets": [_dataset_info(use) for use in uses],
         "duration_s": duration,
     }
 
 
-def _gradient_report(job: dict[str, Any], probe: GradientProbe) -> dict[str, Any]:
-    report: dict[str, Any] = {"backward_calls": probe.backward_calls, "modules": {}, "without_backward": None}
+def _dataset_info(use: DatasetUse) -> DatasetInfo:
+    return {
+        "name": use.name,
+        "source": use.source,
+        "root": use.root,
+        "train": use.train,
+        "samples": use.samples,
+        "description": use.description,
+    }
+
+
+def _gradient_report(job: Job, probe: GradientProbe) -> GradientReport:
+    assert job["gradients"] is not None  # only asked for when the spec claims gradients
+    report: GradientReport = {
+        "backward_calls": probe.backward_calls,
+        "modules": {},
+        "without_backward": None,
+        "autograd_graph": probe.autograd_graph,  # for the review page's graph view
+    }
     for module_expr in job["gradients"]["modules"]:
         key = module_expr or ""
         try:
-            report["modules"][key] = {"params": probe.records(module_expr or None)}
+            report["modules"][key] = {"params": _param_gradients(probe.records(module_expr or None))}
         except Exception as exc:  # noqa: BLE001 - a bad module expression is the spec's problem, reported as such
             report["modules"][key] = {"error": f"{type(exc).__name__}: {exc}"}
     if job["gradients"]["without_backward"]:
@@ -203,7 +235,12 @@ def _gradient_report(job: dict[str, Any], probe: GradientProbe) -> dict[str, Any
     return report
 
 
-def _run_without_backward(job: dict[str, Any]) -> dict[str, Any]:
+def _param_gradients(records: list[dict[str, Any]]) -> list[ParamGradient]:
+    # GradientProbe builds each record with exactly ParamGradient's keys (tests/test_protocol.py holds it to that).
+    return cast(list[ParamGradient], records)
+
+
+def _run_without_backward(job: Job) -> WithoutBackward:
     """Run the example again with backward() made a no-op: does any .grad get set anyway?"""
     namespace: dict[str, Any] = {"__name__": "__main__"}
     Captures().install(namespace)  # the same rewritten code runs again: its hooks must exist
@@ -224,22 +261,26 @@ def _run_without_backward(job: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _describe_exception(exc: BaseException, namespace: dict[str, Any]) -> dict[str, Any]:
+def _describe_exception(exc: BaseException, namespace: dict[str, Any]) -> ExceptionInfo:
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == EXAMPLE_FILENAME]
     line = frames[-1].lineno if frames else None
     if isinstance(exc, SyntaxError) and exc.filename == EXAMPLE_FILENAME:
         line = exc.lineno
+    hints = exception_hints(exc, namespace)
     return {
         "type": type(exc).__name__,
         "mro": [cls.__name__ for cls in type(exc).__mro__],
         "message": str(exc),
         "line": line,
         "traceback": "".join(traceback.format_exception(exc)[-20:]),
-        **exception_hints(exc, namespace),
+        "name": hints["name"],
+        "owner": hints["owner"],
+        "candidates": hints["candidates"],
+        "homes": hints["homes"],
     }
 
 
-def exception_hints(exc: BaseException, namespace: dict[str, Any]) -> dict[str, Any]:
+def exception_hints(exc: BaseException, namespace: dict[str, Any]) -> ExceptionHints:
     """What a fix needs to know: the missing name, the names that were there instead, where the name lives."""
     name: str | None = None
     owner: str | None = None
@@ -280,16 +321,16 @@ def _homes(name: str) -> list[str]:
     return sorted(homes, key=lambda m: (m.count("."), len(m)))[:5]
 
 
-def _evaluate(expr: str, namespace: dict[str, Any]) -> dict[str, Any]:
+def _evaluate(expr: str, namespace: dict[str, Any]) -> Evaluation:
     try:
         # The expression is the spec's, evaluated in the example's own namespace inside its own process.
         value = eval(expr, namespace)  # noqa: S307
     except Exception as exc:  # noqa: BLE001 - a missing name is an observation, not a crash
         return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
-    return {"ok": True, "summary": summarise(value)}
+    return {"ok": True, "summary": summarise_value(value)}
 
 
-def summarise(value: Any) -> dict[str, Any]:
+def summarise_value(value: Any) -> ValueSummary:
     """Enough of a value to check claims about it, without pickling torch objects across processes."""
     if isinstance(value, (bool, int, float)):
         return {"type": "number", "value": value, "python_type": type(value).__name__}
@@ -328,11 +369,12 @@ def _devices_in(namespace: dict[str, Any]) -> set[str]:
     return devices
 
 
-def time_example(job: dict[str, Any]) -> dict[str, Any]:
+def time_example(job: Job) -> TimingPayload:
     """Warm up, then let torch.utils.benchmark measure blocks of runs (it synchronizes CUDA through our timer)."""
     from torch.utils.benchmark import Timer
 
     settings = job["timing"]
+    assert settings is not None  # run_job times only when the job asks
     code = compile(job["code"], EXAMPLE_FILENAME, "exec")
     sink = CappedText(0)
     restore = install_dataset_standins(Path(job["data_root"]), job["samples"], [])
@@ -372,17 +414,18 @@ def time_example(job: dict[str, Any]) -> dict[str, Any]:
         "number_per_repeat": measurement.number_per_run,
         "warmup": settings["warmup"],
         "threads": job["threads"],
+        "samples_s": list(measurement.times),
     }
 
 
-def probe_devices() -> dict[str, Any]:
+def probe_devices() -> ProbeReport:
     """Asked in a child so the worker itself never initialises CUDA (that would break every later fork)."""
     available = torch.cuda.is_available()
     names = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())] if available else []
     return {"cuda": available, "cuda_devices": names, "cuda_version": torch.version.cuda}
 
 
-def _write_json(path: Path, payload: dict[str, Any]) -> None:
+def _write_json(path: Path, payload: Observation | TimingFile | ProbeReport) -> None:
     temporary = path.with_suffix(".tmp")
     temporary.write_text(json.dumps(payload, default=repr, allow_nan=True))
     temporary.rename(path)  # the worker sees the whole file or none

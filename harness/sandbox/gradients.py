@@ -19,6 +19,7 @@ from torch import nn
 _MAX_KERNELS = 4
 _MAX_KERNEL_SIZE = 7
 _HISTOGRAM_BINS = 16
+_MAX_GRAPH_NODES = 80  # the autograd graph is drawn for small models only: past this it would be unreadable
 
 
 @dataclass
@@ -28,6 +29,7 @@ class _ParamState:
     accumulated: int = 0
     fresh: int = 0
     mismatched: int = 0
+    norms: list[float] = field(default_factory=list)  # the L2 norm of .grad after each call that reached it
 
 
 @dataclass
@@ -37,6 +39,7 @@ class GradientProbe:
     _states: dict[int, _ParamState] = field(default_factory=dict)
     _undo: list[Callable[[], None]] = field(default_factory=list)
     backward_calls: int = 0
+    autograd_graph: str = ""  # DOT text of the graph the first backward() walked; "" when too big or none
 
     def install(self) -> None:
         original_init = nn.Module.__init__
@@ -75,6 +78,10 @@ class GradientProbe:
     def _backward(self, original: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         self.backward_calls += 1
         params = [(name, p) for name, p in self._parameters() if p.requires_grad]
+        if self.backward_calls == 1:
+            # Before the call: backward() frees the graph's buffers, but the nodes stay walkable either way.
+            roots = args[0] if args else kwargs.get("tensors")
+            self.autograd_graph = autograd_dot(roots, {id(p): name for name, p in params})
         before: dict[int, torch.Tensor | None] = {}
         incoming: dict[int, torch.Tensor] = {}
         handles = []
@@ -98,6 +105,8 @@ class GradientProbe:
             return  # this call did not reach the parameter
         state.calls += 1
         after = param.grad
+        if after is not None:
+            state.norms.append(float(after.detach().to("cpu", torch.float64).norm()))
         if after is None:
             state.mismatched += 1
         elif before is not None and bool(torch.any(before != 0)) and _close(after, before + delivered):
@@ -131,6 +140,7 @@ class GradientProbe:
             "accumulated_calls": state.accumulated,
             "fresh_calls": state.fresh,
             "mismatched_calls": state.mismatched,
+            "norms_per_call": [_round(n) for n in state.norms],
             "device": str(param.device),
             "finite": None,
             "norm": None,
@@ -153,6 +163,55 @@ class GradientProbe:
                 kernels=_kernels(values),
             )
         return record
+
+
+def autograd_dot(roots: Any, names: dict[int, str]) -> str:
+    """The autograd graph behind `roots` (a tensor or a sequence of them) as DOT text, walked through grad_fn.
+
+    Leaves (AccumulateGrad) are labelled with the parameter's name and shape, so a learner sees which
+    weights a loss reaches. Returns "" for no graph, or for one too big to read (more than
+    _MAX_GRAPH_NODES nodes).
+    """
+    tensors = [roots] if isinstance(roots, torch.Tensor) else list(roots or ())
+    ids: dict[int, str] = {}
+    nodes: list[str] = []
+    edges: list[str] = []
+    stack = [t.grad_fn for t in tensors if isinstance(t, torch.Tensor) and t.grad_fn is not None]
+    for fn in stack:
+        ids.setdefault(id(fn), f"n{len(ids)}")
+    nodes.extend(
+        f'  {ids[id(fn)]} [label="{_dot_label(fn, names)}", style=filled, fillcolor="#fde2e2"];' for fn in stack
+    )
+    seen = set(ids)
+    while stack:
+        fn = stack.pop()
+        for child, _ in getattr(fn, "next_functions", ()):
+            if child is None:
+                continue
+            if id(child) not in seen:
+                seen.add(id(child))
+                ids[id(child)] = f"n{len(ids)}"
+                if len(ids) > _MAX_GRAPH_NODES:
+                    return ""
+                leaf = hasattr(child, "variable")
+                style = ', shape=box, style=filled, fillcolor="#dbeafe"' if leaf else ""
+                nodes.append(f'  {ids[id(child)]} [label="{_dot_label(child, names)}"{style}];')
+                stack.append(child)
+            # The arrow points the way gradients flow: from the loss towards the parameters.
+            edges.append(f"  {ids[id(fn)]} -> {ids[id(child)]};")
+    if not nodes:
+        return ""
+    return "\n".join(["digraph autograd {", "  rankdir=TB;", "  node [fontsize=10];", *nodes, *edges, "}"])
+
+
+def _dot_label(fn: Any, names: dict[int, str]) -> str:
+    variable = getattr(fn, "variable", None)
+    if isinstance(variable, torch.Tensor):
+        name = names.get(id(variable), "tensor")
+        label = f"{name}\\n{tuple(variable.shape)}"
+    else:
+        label = type(fn).__name__
+    return label.replace('"', "'")
 
 
 def _capture(store: dict[int, torch.Tensor], key: int) -> Callable[[torch.Tensor], None]:

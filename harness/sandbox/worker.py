@@ -21,16 +21,22 @@ import traceback
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
+
+from harness.runs.protocol import Done, Fault, Job, ProbeJob, Ready, Request
 
 _TICK_S = 0.05
 _NATIVE_OUTPUT_KEPT = 4000
 _FILE_SIZE_LIMIT = 256 * 1024 * 1024
+# The child's exit code when noteproof's own code failed in it (sysexits EX_SOFTWARE); the traceback is left in
+# _HARNESS_FAULT, so that an example calling os._exit(70) itself is not mistaken for one.
+HARNESS_FAULT_EXIT = 70
+_HARNESS_FAULT = "harness-fault.txt"
 
 
 @dataclass
 class _Running:
-    job: dict[str, Any]
+    job: Job | ProbeJob
     pid: int
     pidfd: int
     scratch: Path
@@ -38,7 +44,7 @@ class _Running:
     deadline: float
     rss_limit: int
     timing_phase: bool = False
-    fault: str | None = None
+    fault: Fault | None = None
     fault_message: str = ""
 
 
@@ -47,12 +53,12 @@ class Worker:
     out: TextIO
     slots: int
     base: Path
-    queue: deque[dict[str, Any]] = field(default_factory=deque)
+    queue: deque[Job | ProbeJob] = field(default_factory=deque)
     running: dict[int, _Running] = field(default_factory=dict)  # by pidfd
     selector: selectors.DefaultSelector = field(default_factory=selectors.DefaultSelector)
     closing: bool = False
 
-    def send(self, message: dict[str, Any]) -> None:
+    def send(self, message: Ready | Done) -> None:
         try:
             self.out.write(json.dumps(message, default=repr) + "\n")
             self.out.flush()
@@ -76,13 +82,13 @@ class Worker:
                     *lines, pending = pending.split(b"\n")
                     for line in lines:
                         if line.strip():
-                            self.accept(json.loads(line))
+                            self.accept(cast(Request, json.loads(line)))
                 else:
                     self.reap(self.running[key.fd])
             self.watch()
             self.start_queued()
 
-    def accept(self, message: dict[str, Any]) -> None:
+    def accept(self, message: Request) -> None:
         if message["op"] == "run":
             self.queue.append(message["job"])
         elif message["op"] == "shutdown":
@@ -94,7 +100,7 @@ class Worker:
         while self.queue and len(self.running) < self.slots and not self.closing:
             self.start(self.queue.popleft())
 
-    def start(self, job: dict[str, Any]) -> None:
+    def start(self, job: Job | ProbeJob) -> None:
         scratch = Path(tempfile.mkdtemp(prefix=f"{_file_safe(job['id'])[:40]}-", dir=self.base))
         baseline = _rss(os.getpid())
         pid = os.fork()
@@ -109,7 +115,7 @@ class Worker:
             scratch=scratch,
             started=now,
             deadline=now + job["timeout"],
-            rss_limit=baseline + job.get("memory_mb", 4096) * 1024 * 1024,
+            rss_limit=baseline + job["memory_mb"] * 1024 * 1024,
         )
         self.selector.register(pidfd, selectors.EVENT_READ, "child")
 
@@ -126,10 +132,10 @@ class Worker:
                 phase = "timing" if run.timing_phase else "example"
                 self.kill(run, "timeout", f"the {phase} ran past its {run.job['timeout']:g} s timeout and was killed")
             elif _rss(run.pid) > run.rss_limit:
-                limit_mb = run.job.get("memory_mb", 4096)
+                limit_mb = run.job["memory_mb"]
                 self.kill(run, "memory", f"the example used more than {limit_mb} MiB of memory and was killed")
 
-    def kill(self, run: _Running, fault: str, message: str) -> None:
+    def kill(self, run: _Running, fault: Fault, message: str) -> None:
         run.fault, run.fault_message = fault, message
         with contextlib.suppress(ProcessLookupError):
             os.killpg(run.pid, signal.SIGKILL)
@@ -146,7 +152,8 @@ class Worker:
         self.selector.unregister(run.pidfd)
         os.close(run.pidfd)
         del self.running[run.pidfd]
-        result = {
+        code = os.waitstatus_to_exitcode(status)
+        result: Done = {
             "op": "done",
             "id": run.job["id"],
             "wall_s": time.monotonic() - run.started,
@@ -156,9 +163,17 @@ class Worker:
             "fault": run.fault,
             "fault_message": run.fault_message,
             "native_output": _head(run.scratch / "native.log"),
+            "harness_traceback": "",
         }
-        if run.fault is None and os.waitstatus_to_exitcode(status) != 0 and result["observation"] is None:
-            code = os.waitstatus_to_exitcode(status)
+        harness_trace = _text(run.scratch / _HARNESS_FAULT) if code == HARNESS_FAULT_EXIT else ""
+        if run.fault is None and harness_trace:
+            # Not the example's doing: noteproof's own code in the child raised. Whatever the example observed,
+            # this row cannot be trusted, and the report must blame noteproof, not the note.
+            last = harness_trace.strip().splitlines()[-1] if harness_trace.strip() else "unknown error"
+            result["fault"] = "harness"
+            result["fault_message"] = f"noteproof's own code failed in the example's process: {last}"
+            result["harness_traceback"] = harness_trace
+        elif run.fault is None and code != 0 and result["observation"] is None:
             result["fault"] = "crash"
             result["fault_message"] = (
                 f"the process was killed by {signal.Signals(-code).name}"
@@ -170,8 +185,8 @@ class Worker:
             self.send(result)
 
 
-def _child_main(job: dict[str, Any], scratch: Path) -> None:  # pragma: no cover - forked child
-    code = 70
+def _child_main(job: Job | ProbeJob, scratch: Path) -> None:  # pragma: no cover - forked child
+    code = HARNESS_FAULT_EXIT
     try:
         os.chdir(scratch)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -187,13 +202,17 @@ def _child_main(job: dict[str, Any], scratch: Path) -> None:  # pragma: no cover
         resource.setrlimit(resource.RLIMIT_FSIZE, (_FILE_SIZE_LIMIT, _FILE_SIZE_LIMIT))
         from harness.sandbox.child import probe_devices, run_job
 
-        if job.get("kind") == "probe":
+        if job["kind"] == "probe":
             (scratch / "probe.json").write_text(json.dumps(probe_devices()))
         else:
             run_job(job, scratch)
         code = 0
     except BaseException:  # noqa: BLE001 - a harness fault in the child: leave the trace for the report
-        traceback.print_exc()
+        trace = traceback.format_exc()
+        with contextlib.suppress(OSError):
+            (scratch / _HARNESS_FAULT).write_text(trace)
+        with contextlib.suppress(OSError):
+            os.write(2, trace.encode("utf-8", errors="replace"))
     finally:
         os._exit(code)
 
@@ -216,6 +235,13 @@ def _read_json(path: Path) -> Any:
         return json.loads(path.read_text())
     except (OSError, ValueError):
         return None
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(errors="replace")
+    except OSError:
+        return ""
 
 
 def _head(path: Path) -> str:
@@ -244,17 +270,16 @@ def main(argv: list[str]) -> int:
 
     base = Path(tempfile.mkdtemp(prefix="noteproof-"))
     worker = Worker(out=out, slots=slots, base=base)
-    worker.send(
-        {
-            "op": "ready",
-            "pid": os.getpid(),
-            "import_s": time.perf_counter() - started,
-            "torch": torch.__version__,
-            "torchvision": torchvision.__version__,
-            "python": platform.python_version(),
-            "cuda_build": torch.version.cuda,
-        }
-    )
+    ready: Ready = {
+        "op": "ready",
+        "pid": os.getpid(),
+        "import_s": time.perf_counter() - started,
+        "torch": torch.__version__,
+        "torchvision": torchvision.__version__,
+        "python": platform.python_version(),
+        "cuda_build": torch.version.cuda,
+    }
+    worker.send(ready)
     try:
         worker.serve()
     finally:
