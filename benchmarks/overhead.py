@@ -18,6 +18,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -48,37 +50,57 @@ def isolation_overhead(examples: int = 30) -> float:
     return (elapsed - sum(o.duration_s or 0.0 for o in outcomes)) / examples
 
 
+@dataclass(frozen=True)
+class FloorRatios:
+    floor_s: float  # median of F
+    run_ratio: float  # median over rounds of run / F
+    audit_ratio: float | None  # None when the note is not on disk
+    examples: int
+
+
+def floor_ratios(
+    rounds: int = 7, specs: str = "specs", note: Path = SEED, echo: Callable[[str], None] = print
+) -> FloorRatios:
+    """F, run and audit interleaved round by round, so machine noise hits all alike; each round echoed."""
+    noteproof = [sys.executable, "-m", "harness"]
+    with tempfile.TemporaryDirectory() as scratch:
+        history, report = str(Path(scratch) / "h.sqlite"), Path(scratch) / "run.json"
+        run = ["run", specs, "--device", "cpu", "--no-timing", "--history", history, "--json", str(report)]
+        commands = {"F": [sys.executable, "-c", "import torch, torchvision"], "run": [*noteproof, *run]}
+        if note.exists():
+            commands["audit"] = [*noteproof, "audit", str(note), "--device", "cpu", "--history", history]
+        for command in commands.values():  # warm the page cache before measuring
+            timed(command)
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        echo(f"{'round':>5} " + " ".join(f"{name + ' (s)':>10}" for name in commands) + "   run/F  audit/F")
+        for round_number in range(1, rounds + 1):
+            for name, command in commands.items():
+                times[name].append(timed(command))
+            row = " ".join(f"{times[name][-1]:>10.3f}" for name in commands)
+            audit_ratio = f"{times['audit'][-1] / times['F'][-1]:>8.2f}" if "audit" in times else "       -"
+            echo(f"{round_number:>5} {row} {times['run'][-1] / times['F'][-1]:>7.2f} {audit_ratio}")
+        examples = len(json.loads(report.read_text())["results"])
+    floor = times["F"]
+
+    def ratio(name: str) -> float:
+        return statistics.median(t / f for t, f in zip(times[name], floor, strict=True))
+
+    return FloorRatios(statistics.median(floor), ratio("run"), ratio("audit") if "audit" in times else None, examples)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--specs", default="specs")
     parser.add_argument("--note", type=Path, default=SEED)
     args = parser.parse_args()
-    noteproof = [sys.executable, "-m", "harness"]
-    with tempfile.TemporaryDirectory() as scratch:
-        history, report = str(Path(scratch) / "h.sqlite"), Path(scratch) / "run.json"
-        run = ["run", args.specs, "--device", "cpu", "--no-timing", "--history", history, "--json", str(report)]
-        commands = {"F": [sys.executable, "-c", "import torch, torchvision"], "run": [*noteproof, *run]}
-        if args.note.exists():
-            commands["audit"] = [*noteproof, "audit", str(args.note), "--device", "cpu", "--history", history]
-        for command in commands.values():  # warm the page cache before measuring
-            timed(command)
-        times: dict[str, list[float]] = {name: [] for name in commands}
-        print(f"{'round':>5} " + " ".join(f"{name + ' (s)':>10}" for name in commands) + "   run/F  audit/F")
-        for round_number in range(1, args.rounds + 1):
-            for name, command in commands.items():
-                times[name].append(timed(command))
-            row = " ".join(f"{times[name][-1]:>10.3f}" for name in commands)
-            audit_ratio = f"{times['audit'][-1] / times['F'][-1]:>8.2f}" if "audit" in times else "       -"
-            print(f"{round_number:>5} {row} {times['run'][-1] / times['F'][-1]:>7.2f} {audit_ratio}")
-        examples = len(json.loads(report.read_text())["results"])
-    floor = times["F"]
-    run_ratio = statistics.median(r / f for r, f in zip(times["run"], floor, strict=True))
-    print(f"median F {statistics.median(floor):.3f} s; run/F {run_ratio:.2f} (goal <= 1.2) for {examples} examples")
+    figures = floor_ratios(args.rounds, args.specs, args.note)
+    print(
+        f"median F {figures.floor_s:.3f} s; run/F {figures.run_ratio:.2f} (goal <= 1.2) for {figures.examples} examples"
+    )
     print(f"isolation overhead per example: {isolation_overhead() * 1000:.1f} ms (goal <= 50 ms)")
-    if "audit" in times:
-        audit_ratio = statistics.median(a / f for a, f in zip(times["audit"], floor, strict=True))
-        print(f"audit of {args.note.name} as written, with its fixes: audit/F {audit_ratio:.2f} (goal <= 1.5)")
+    if figures.audit_ratio is not None:
+        print(f"audit of {args.note.name} as written, with its fixes: audit/F {figures.audit_ratio:.2f} (goal <= 1.5)")
     return 0
 
 
