@@ -275,3 +275,36 @@ def test_a_block_that_needs_the_authors_files_is_unverifiable_not_false(runner: 
     (verdict,) = audit_note(note, runner, devices=("cpu",)).claims
     assert verdict.status == Status.UNVERIFIABLE
     assert "dataset/train/ants/0013035.jpg" in verdict.reason and "the author had" in verdict.reason
+
+
+# -- notebook display: a cell shows its last expression's value after what it printed ------------------------------
+
+NOTEBOOK_EXPORT = """\
+# Gradients, as the notebook showed them
+
+```python
+import torch
+x = torch.ones(2, requires_grad=True)
+(x * x).sum().backward()
+print("done")
+x.grad
+```
+
+```
+done
+tensor([{grad}])
+```
+"""
+
+
+@pytest.mark.parametrize(("grad", "truth"), [("2., 2.", "true"), ("3., 3.", "false")])
+def test_an_output_block_holds_the_value_of_the_last_expression(
+    runner: Runner, tmp_path: Path, grad: str, truth: str
+) -> None:
+    note = tmp_path / "export.md"
+    note.write_text(NOTEBOOK_EXPORT.format(grad=grad))
+    (block,) = audit_note(note, runner).blocks
+    (claim,) = block.claims
+    assert block.runs_as_written
+    assert (claim.line, TRUTH[claim.status]) == (12, truth)
+    assert claim.actual == "done\ntensor([2., 2.])"

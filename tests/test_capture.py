@@ -82,3 +82,32 @@ def test_the_mark_tells_earlier_output_from_the_blocks_own() -> None:
     assert printed[captures.own_output_from :] == "this block\n"
     _, _, error = _run("print('a')\nraise KeyError(1)\n", (), own_from=2)
     assert _failing_line(error) == 2
+
+
+# -- notebook cells: the last expression's value is shown after what the cell printed -------------------------------
+
+
+def _cell(code: str, *, display_last: bool = True) -> str:
+    captures, out = Captures(), io.StringIO()
+    namespace: dict[str, Any] = {}
+    captures.install(namespace)
+    with contextlib.redirect_stdout(out):
+        exec(compile_example(code, "<example>", display_last=display_last), namespace)
+    return out.getvalue()
+
+
+def test_a_cell_shows_its_last_expression_after_its_prints() -> None:
+    assert _cell("x = [1, 2]\nprint('before')\nx + [3]\n") == "before\n[1, 2, 3]\n"
+    assert _cell("'a' * 2\n1 + 1\n") == "2\n"  # only the last statement is shown
+
+
+def test_a_cell_shows_the_repr_not_the_str() -> None:
+    assert _cell("class P:\n    def __repr__(self): return 'P()'\n    def __str__(self): return 'p'\nP()\n") == "P()\n"
+
+
+def test_what_a_cell_does_not_show() -> None:
+    assert _cell("x = 1\nprint(x)\nNone\n") == "1\n"  # None shows nothing
+    assert _cell("x = 3\n") == ""  # the last statement is not an expression
+    assert _cell("print(2)\n") == "2\n"  # print's own None is not shown again
+    assert _cell("x = 2\n'''tensor(2.)'''\n") == ""  # a string after the code is the author's claimed output
+    assert _cell("x = 2\nx\n", display_last=False) == ""  # a script shows nothing

@@ -243,7 +243,7 @@ class _Auditor:
         # Constructed, not validated: a block that claims nothing still runs (a spec file would need a claim).
         spec = Spec.model_construct(
             title=f"block {state.block.index}",
-            example=Example(code=prefix + state.code),
+            example=Example(code=prefix + state.code, display_last=_shows_last_value(state.block)),
             expect=expectations,
             timeout=self.timeout,
             data=Data(samples=self.samples),
@@ -413,6 +413,17 @@ def _check_for(claim: Claim, state: _State, row: Execution) -> CheckResult | Non
     index = judged.index(claim)
     checks = [c for c in row.outcome.checks if c.kind not in ("device", "agreement")]
     return checks[index] if index < len(checks) else None
+
+
+# Claims that are the whole output of a block, as a notebook showed it: prints, then the last expression's value.
+_CELL_OUTPUT_FORMS = frozenset({"output-block", "indented-output", "quoted-output", "notebook-stream"})
+
+
+def _shows_last_value(block: CodeBlock) -> bool:
+    """Run the block as a notebook cell (its last expression's value shown) when its output was a cell's:
+    a notebook's cell, or an output block after the code. A script shows nothing for a bare last expression,
+    so a note that shows one in its output was run in a notebook or a REPL."""
+    return any(claim.form in _CELL_OUTPUT_FORMS for claim in block.claims)
 
 
 def block_id(note: Path, index: int) -> str:

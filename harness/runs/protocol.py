@@ -49,6 +49,7 @@ class Job(TypedDict):
     expects_exception: bool  # a spec that claims an exception is timed even though it raises
     own_code_from: int | None  # notebook style: the line where the block's own code starts, after earlier blocks
     captures: list[int]  # lines whose statement's output a claim is about
+    display_last: bool  # notebook cell: the value of the last expression statement is shown after what it printed
 
 
 class ProbeJob(TypedDict):

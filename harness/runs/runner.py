@@ -150,6 +150,7 @@ def job_for(loaded: LoadedSpec, device: str, *, timing: bool, data_root: Path | 
         "expects_exception": any(e.kind == "exception" for e in spec.expect),
         "own_code_from": loaded.code_offset + 1 if loaded.code_offset else None,
         "captures": sorted({e.statement for e in spec.expect if isinstance(e, PrintedExpectation) and e.statement}),
+        "display_last": spec.example.display_last,
     }
 
 

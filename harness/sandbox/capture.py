@@ -2,7 +2,9 @@
 
 The example's syntax tree is rewritten before compiling, so line numbers stay the author's: a claimed
 `print(x)` becomes a call that records its text and prints it, and a bare expression `x.shape` followed by
-a `# torch.Size([2, 3])` claim records the repr a REPL would have shown.
+a `# torch.Size([2, 3])` claim records the repr a REPL would have shown. A notebook cell also shows the value of
+its last expression statement, after whatever it printed (Jupyter's rule): with `display_last`, that statement
+prints its repr, and nothing for None.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import IO, Any
 PRINT_HOOK = "__noteproof_print__"
 SHOW_HOOK = "__noteproof_show__"
 MARK_HOOK = "__noteproof_mark__"
+DISPLAY_HOOK = "__noteproof_display__"
 _KEPT_PER_STATEMENT = 8
 _KEPT_CHARS = 20_000
 
@@ -45,14 +48,21 @@ class _StatementRewriter(ast.NodeTransformer):
 
 
 def compile_example(
-    code: str, filename: str, capture_lines: Iterable[int] = (), own_code_from: int | None = None
+    code: str,
+    filename: str,
+    capture_lines: Iterable[int] = (),
+    own_code_from: int | None = None,
+    *,
+    display_last: bool = False,
 ) -> CodeType:
     """Compile with claimed statements hooked; when earlier blocks lead the code (notebook style), mark where the
     block's own code starts, so that its output can be told from theirs."""
     lines = set(capture_lines)
-    if not lines and not own_code_from:
+    if not lines and not own_code_from and not display_last:
         return compile(code, filename, "exec")
     tree = _StatementRewriter(lines).visit(ast.parse(code, filename))
+    if display_last:
+        _display_last_value(tree)
     if own_code_from:
         first = next((i for i, node in enumerate(tree.body) if node.lineno >= own_code_from), len(tree.body))
         mark = ast.Expr(ast.Call(func=ast.Name(MARK_HOOK, ast.Load()), args=[], keywords=[]))
@@ -61,6 +71,18 @@ def compile_example(
             node.lineno, node.end_lineno, node.col_offset, node.end_col_offset = line, line, 0, 0  # type: ignore[attr-defined]
         tree.body.insert(first, mark)
     return compile(tree, filename, "exec")
+
+
+def _display_last_value(tree: ast.Module) -> None:
+    """Jupyter shows the repr of a cell's last statement when it is an expression. A bare string there is how
+    authors write a claimed output (`'''tensor(1.)'''`), not a value they meant to show."""
+    last = tree.body[-1] if tree.body else None
+    if not isinstance(last, ast.Expr):
+        return
+    if isinstance(last.value, ast.Constant) and isinstance(last.value.value, str):
+        return
+    shown = ast.Call(func=ast.Name(DISPLAY_HOOK, ast.Load()), args=[last.value], keywords=[])
+    last.value = ast.fix_missing_locations(ast.copy_location(shown, last.value))
 
 
 class Captures:
@@ -84,6 +106,7 @@ class Captures:
         namespace[PRINT_HOOK] = self._printer()
         namespace[SHOW_HOOK] = self._shower()
         namespace[MARK_HOOK] = self._mark
+        namespace[DISPLAY_HOOK] = _display
 
     def _mark(self) -> None:
         self.own_output_from = self._output.kept if self._output is not None else 0
@@ -113,3 +136,8 @@ class Captures:
 
     def as_json(self) -> dict[str, list[str]]:
         return {str(line): texts for line, texts in self.by_line.items()}
+
+
+def _display(value: object) -> None:
+    if value is not None:  # a notebook shows nothing for None
+        builtins.print(repr(value))

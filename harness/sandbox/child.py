@@ -157,7 +157,9 @@ def _to_device(value: Any, device: str) -> Any:
 
 def _execute(job: Job, namespace: dict[str, Any], uses: list[DatasetUse]) -> BaseException | None:
     try:
-        code = compile_example(job["code"], EXAMPLE_FILENAME, job["captures"], job["own_code_from"])
+        code = compile_example(
+            job["code"], EXAMPLE_FILENAME, job["captures"], job["own_code_from"], display_last=job["display_last"]
+        )
     except SyntaxError as exc:
         return exc
     _seed(job["seed"])

@@ -144,6 +144,11 @@ class Example(_Strict):
     sha256: str | None = Field(
         None, pattern=r"^[0-9a-f]{64}$", description="Hash of the block's code; an edited note is reported, not run."
     )
+    display_last: bool = Field(
+        False,
+        description="Notebook cell: the value of the last expression statement is shown (its repr, nothing for None)"
+        " after what the code printed, as Jupyter does.",
+    )
     continues: list[BlockRef] = Field(
         default_factory=list,
         description="Earlier blocks of the note that run first, in order (notebook style);"
