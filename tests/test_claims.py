@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-import time
 from pathlib import Path
 
 import pytest
@@ -346,7 +345,8 @@ def test_fences_that_are_not_output(between: list[str], fence: str, content: lis
     rows = ["```python", "x = 1", "```", *between, fence, *content, "```"]
     found = read_code_blocks(lines(*rows))
     assert all(b.claims == () for b in found)
-    assert len(found) == (2 if fence == "```python" else 1)
+    code = fence == "```python" or "import torch" in content  # an unlabelled fence of torch code is code
+    assert len(found) == (2 if code else 1)
 
 
 def test_only_the_fence_right_after_code_is_output() -> None:
@@ -530,7 +530,7 @@ def test_corpus_claims_match_expected(expected: Path) -> None:
 
 
 def test_every_corpus_note_has_its_expected_claims() -> None:
-    notes = [p for p in NOTES.iterdir() if not p.name.endswith(".expected.json")]
+    notes = [p for p in NOTES.iterdir() if p.is_file() and not p.name.endswith(".expected.json")]  # real/: its own test
     assert {p.stem for p in notes} == {p.name.removesuffix(".expected.json") for p in EXPECTED}
     assert len([p for p in notes if not p.stem.startswith("hostile")]) >= 6
 
@@ -577,9 +577,12 @@ def test_random_fragments_do_not_crash() -> None:
         "```python\n", "```\n", "````py\n", "~~~python3\n", "> ", "- ", "    ", "!!! note\n", "print(x)", "  # ",
         "tensor(1.)", "#=> ", "# 输出：", "'''", '"""', "(", ")", "[", "\n", "\n\n", "会报错：RuntimeError: x",
         "grad None 一开始", "x.shape", "x = 1", "0x7f96a8c3b2e0", "/Users/a", "\t", "\x00", "\ufffd", "\r\n", "Output:",
+        ">>> ", "... ", "In [1]: ", "Out[1]: ", "> tensor(1.)", "    tensor(2.)", "Variable containing:",
+        "[torch.FloatTensor of size 2]", "Traceback (most recent call last):", "RuntimeError: x", "这样写会报错",
+        "!!! danger\n", "  # y =", "# True, since ", "'''[output]:", "import torch\n", '{"cells": [], "nbformat": 4}',
     ]  # fmt: skip
     rng = random.Random(7)
-    for _ in range(300):
+    for _ in range(600):
         text = "".join(rng.choice(fragments) for _ in range(rng.randrange(1, 60)))
         for block in read_code_blocks(text):
             assert block.index >= 1 and all(claim.line >= 1 for claim in block.claims)
@@ -593,17 +596,15 @@ def test_hostile_files() -> None:
     assert unclosed[-1].code.endswith("## A heading that is now inside the code block\n")
 
 
-def test_five_megabyte_note_is_read_quickly() -> None:
+# How fast is measured in benchmarks/read_notes.py (a timed unit test fails on a busy machine, not on slow code).
+def test_five_megabyte_note_is_read_whole() -> None:
     unit = "\n\n".join(p.read_text() for p in sorted(NOTES.glob("*.md")) if "unclosed" not in p.name) + "\n\n"
     text = (unit * (5_000_000 // len(unit) + 1))[:5_000_000]
-    start = time.perf_counter()
     found = read_code_blocks(text)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 5, f"{elapsed:.1f} s"
     assert len(found) > 1000 and sum(len(b.claims) for b in found) > 1000
 
 
-def test_five_megabyte_note_of_distinct_blocks_is_read_quickly() -> None:
+def test_five_megabyte_note_of_distinct_blocks_is_read_whole() -> None:
     prose = "这一段解释上面的代码在做什么，以及为什么 loss 会变小。" * 12
     cells = [
         f"## 第{i}节\n\n{prose}\n\n```python\nimport torch\n"
@@ -612,10 +613,7 @@ def test_five_megabyte_note_of_distinct_blocks_is_read_quickly() -> None:
     ]
     text = "".join(cells)
     text = (text * (5_000_000 // len(text) + 1))[:5_000_000]
-    start = time.perf_counter()
     found = read_code_blocks(text)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 5, f"{elapsed:.1f} s"
     assert len(found) > 5000
 
 
@@ -643,3 +641,411 @@ def test_seed_note_claims() -> None:
     assert all(claims[line][1].form == "gradient-comment" for line in facts)
 
     assert sorted(claims) == [40, 57, 75, 129, 258, 259, 260]  # prose (lines 61, 123, 124, 256, 257) is not claimed
+
+
+# ---- annotated claims: the value is the claim, the rest its annotation --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("statement", "text", "annotation"),
+    [
+        ("print(x)  # tensor([1.])  # matches x = torch.ones(1)", "tensor([1.])", "matches x = torch.ones(1)"),
+        ("print(a.requires_grad)  # True, since requires_grad defaults to False", "True", "since"),
+        ("print(x.shape)  # torch.Size([2, 3])  -- > [N, C]", "torch.Size([2, 3])", "-- > [N, C]"),
+        ("print(z.requires_grad)  # False，因为 x 不需要梯度", "False", "因为 x 不需要梯度"),
+        ("print(m)  # tensor([1.5, 3.5])  第一行平均是1.5", "tensor([1.5, 3.5])", "第一行平均是1.5"),
+        ("print(s)  # 2 (the sum)", "2", "(the sum)"),
+        ("print(y.grad)  # y.grad: tensor([1.])", "tensor([1.])", "y.grad"),
+        ("print(m @ v)  # m @ v: tensor([3., 7.])", "tensor([3., 7.])", "m @ v"),
+        ("print(loss)  # loss = tensor(0.5)", "tensor(0.5)", "loss"),
+        ("print(r)  # => tensor(2.)  (1+1)", "tensor(2.)", "(1+1)"),
+    ],
+)
+def test_annotated_values(statement: str, text: str, annotation: str) -> None:
+    (claim,) = python(statement)
+    assert (claim.kind, claim.line, claim.text, claim.statement_line) == ("printed", 2, text, 1)
+    assert annotation in claim.annotation
+
+
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "# 1. 导入库",  # a step number then prose: a bare number takes no CJK word as its annotation
+        "# 1 is the batch size",
+        "# 2D tensor here",
+        "# True positives are counted below",
+        "# shape: (N, C)",  # a name, but what follows is no value
+        "# 注意：下面用的是 mean",
+        "# x = the input",
+    ],
+)
+def test_prose_that_starts_like_a_value_is_not_a_claim(comment: str) -> None:
+    assert python("print(x)", comment) == []
+    assert python(f"print(x)  {comment}") == []
+    assert python("x = 1", comment, "print(x)") == []
+
+
+def test_named_claim_with_the_value_on_the_lines_below() -> None:
+    (claim,) = python("print(y)", "# y =", "# tensor([[2., 3.],", "#         [2., 3.]])")
+    assert brief(claim) == ("printed", 4, "tensor([[2., 3.],\n        [2., 3.]])", "next-line-comment", 1)
+    assert claim.annotation == "y"
+    assert python("print(y)", "# y =", "# the doubled input") == []
+
+
+def test_claim_written_above_its_print() -> None:
+    claims = python(
+        "a = torch.ones(2)",
+        "# False, because requires_grad is False by default",
+        "print(a.requires_grad)",
+        "print(a.sum())  # tensor(2.)",
+        "# True, since the sum is positive",
+        "print(a.sum() > 0)",
+    )
+    assert [(c.line, c.text, c.form, c.statement_line) for c in claims] == [
+        (3, "False", "comment-above", 3),
+        (5, "tensor(2.)", "trailing-comment", 4),
+        (6, "True", "comment-above", 6),  # the print above has its own claim already
+    ]
+
+
+@pytest.mark.parametrize("comment", ["# 3", "# 2.5", "# 打印 a", "# Step 2", "# shape is (N, C)"])
+def test_a_bare_number_or_prose_above_a_print_is_not_a_claim(comment: str) -> None:
+    assert python("a = torch.ones(2)", comment, "print(a.sum())") == []
+
+
+def test_header_and_working_around_a_claimed_output() -> None:
+    claims = python(
+        "print(m)",
+        "'''[output]:",
+        "tensor(1.)",
+        "'''",
+        "print(m)",
+        "# 输出：",
+        "# tensor(1.)",
+        "# (1+0+2)/3 = 1.0000",
+        "print(m)",
+        "# tensor(1.)",
+        "# (1+0+2)/3 = 1.0000",
+    )
+    assert [(c.line, c.text, c.annotation) for c in claims] == [
+        (4, "tensor(1.)", "[output]:"),
+        (8, "tensor(1.)", "(1+0+2)/3 = 1.0000"),
+        (11, "tensor(1.)", ""),  # the working line is a comment of its own, not part of the claim
+    ]
+
+
+def test_strings_of_several_values_keep_every_line() -> None:
+    (claim,) = python("for i in range(2):", "    print(i)", "'''", "Out: 0", "1", "'''")
+    assert claim.text == "Out: 0\n1"  # a line that is no header, and no working: kept
+    (loop,) = python("print(a)", "'''", "0", "1", "'''")
+    assert (loop.text, loop.annotation) == ("0\n1", "")
+
+
+def test_old_prints_over_comment_lines_are_one_claim() -> None:
+    claims = python(
+        "print(x.grad)",
+        "# Variable containing:",
+        "#  3  3",
+        "#  3  3",
+        "# [torch.FloatTensor of size 2x2]",
+        "print(y)",
+        "# ",
+        "#  12",
+        "# [torch.FloatTensor of size 1]",
+    )
+    assert [(c.line, c.text) for c in claims] == [
+        (3, "Variable containing:\n 3  3\n 3  3\n[torch.FloatTensor of size 2x2]"),
+        (9, " 12\n[torch.FloatTensor of size 1]"),
+    ]
+
+
+# ---- outputs after the block: nbconvert, labels, quotes, tracebacks -----------------------------------------
+
+
+def test_nbconvert_indented_output_after_the_fence() -> None:
+    (block,) = read_code_blocks(lines("```python", "x", "```", "", "", "", "    tensor([1., 2.])", "    True", ""))
+    (claim,) = block.claims
+    assert brief(claim) == ("printed", 7, "tensor([1., 2.])\nTrue", "indented-output", None)
+
+
+def test_an_indented_block_after_prose_or_holding_code_is_not_output() -> None:
+    prose = lines("```python", "x", "```", "", "Now some explanation of the step.", "", "    tensor([1.])")
+    assert read_code_blocks(prose)[0].claims == ()
+    code = lines("```python", "x = 1", "```", "", "    y = torch.ones(2)", "    z = y * 2")
+    assert read_code_blocks(code)[0].claims == ()
+
+
+@pytest.mark.parametrize("label", ["Out[2]:", "Out[ ]:", "输出：", "Output:", "运行结果："])
+def test_labelled_unlabelled_fence_is_output(label: str) -> None:
+    (block,) = read_code_blocks(lines("```python", "print(x)", "```", "", label, "", "```", "tensor(3.)", "```"))
+    assert [(c.line, c.text, c.form) for c in block.claims] == [(8, "tensor(3.)", "output-block")]
+
+
+def test_quoted_output() -> None:
+    (block,) = read_code_blocks(lines("```python", "print(x)", "```", "", "It prints:", "", "> tensor(0.6667)"))
+    assert [(c.line, c.text, c.form) for c in block.claims] == [(7, "tensor(0.6667)", "quoted-output")]
+    (prefixed,) = read_code_blocks(lines("```python", "print(x)", "```", "", "> Output: tensor(2.)"))
+    assert [c.text for c in prefixed.claims] == ["tensor(2.)"]
+    (two,) = read_code_blocks(lines("```python", "print(x)", "```", "", "> tensor(1.)", "> tensor(2.)"))
+    assert [(c.line, c.text) for c in two.claims] == [(5, "tensor(1.)\ntensor(2.)")]
+
+
+@pytest.mark.parametrize("quote", ["> Note: the default reduction is mean.", "> 注意：这里用的是 mean", "> x"])
+def test_a_quote_of_prose_is_not_output(quote: str) -> None:
+    (block,) = read_code_blocks(lines("```python", "print(x)", "```", "", quote))
+    assert block.claims == ()
+
+
+def test_tracebacks_in_outputs_are_exception_claims() -> None:
+    nbconvert = lines(
+        "```python",  # 1
+        "a + b",
+        "```",
+        "",
+        "    ---------------------------------------------------------------------------",  # 5
+        "",
+        "    RuntimeError                              Traceback (most recent call last)",
+        "",
+        "    Cell In[5], line 1",
+        "    ----> 1 a + b",
+        "",
+        "",
+        "    RuntimeError: The size of tensor a (3) must match the size of tensor b (2)",  # 13
+    )
+    (claim,) = read_code_blocks(nbconvert)[0].claims
+    assert (claim.kind, claim.line, claim.form, claim.exception_type) == (
+        "exception",
+        13,
+        "indented-output",
+        "RuntimeError",
+    )
+    assert claim.exception_message == "The size of tensor a (3) must match the size of tensor b (2)"
+    fence = lines("```python", "x.view(2, 2)", "```", "", "```", "RuntimeError: shape '[2, 2]' is invalid", "```")
+    (error,) = read_code_blocks(fence)[0].claims
+    assert (error.kind, error.line, error.exception_type) == ("exception", 6, "RuntimeError")
+    # printed text that mentions an error on a later line, with no traceback, is printed output
+    (printed,) = read_code_blocks(lines("```python", "x", "```", "", "```", "ok", "ValueError: bad", "```"))[0].claims
+    assert printed.kind == "printed"
+
+
+# ---- errors claimed in the prose right after a block ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("prose", "kind", "message"),
+    [
+        ("这样写会报错，因为 y 不是标量。", None, None),
+        ("运行这段代码会报错：`RuntimeError: grad can be implicitly created only for scalar outputs`",
+         "RuntimeError", "grad can be implicitly created only for scalar outputs"),
+        ("This raises an error.", None, None),
+        ("This raises a `RuntimeError`: the graph is freed.", "RuntimeError", None),  # prose after the colon
+        ("It raises RuntimeError: the graph is freed.", "RuntimeError", None),
+        ("This gives an error: `IndexError: index 5 is out of bounds`.", "IndexError", "index 5 is out of bounds"),
+    ],
+)  # fmt: skip
+def test_error_claimed_in_prose_after_the_block(prose: str, kind: str | None, message: str | None) -> None:
+    (block,) = read_code_blocks(lines("```python", "y.backward()", "```", "", prose))
+    (claim,) = block.claims
+    assert (claim.kind, claim.line, claim.form, claim.statement_line) == ("exception", 5, "error-prose", None)
+    assert (claim.exception_type, claim.exception_message) == (kind, message)
+
+
+def test_error_claimed_in_an_admonition_after_the_block() -> None:
+    text = lines("```python", "y.backward()", "```", "", "!!! danger", "    This raises a `RuntimeError`.")
+    (claim,) = read_code_blocks(text)[0].claims
+    assert (claim.line, claim.exception_type) == (6, "RuntimeError")
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "如果不加 .float() 就会报错。",  # a condition: not the block as written
+        "否则会报错。",
+        "If you forget `.float()`, this raises an error.",
+        "This does not raise an error, because x requires grad.",
+        "这样写不会报错。",
+        "The derivative of the sigmoid at zero is 0.25.",
+        "A long paragraph " + "that goes on " * 30 + "and finally says it raises an error.",
+    ],
+)
+def test_prose_that_is_no_error_claim(prose: str) -> None:
+    (block,) = read_code_blocks(lines("```python", "y.backward()", "```", "", prose))
+    assert block.claims == ()
+
+
+def test_only_the_paragraph_right_after_the_block_claims_an_error() -> None:
+    text = lines("```python", "y.backward()", "```", "", "First a word on shapes.", "", "This raises an error.")
+    assert read_code_blocks(text)[0].claims == ()
+    claimed = lines("```python", "y.backward()  # 报错", "```", "", "这样写会报错。")  # claimed once, in the code
+    assert [c.form for c in read_code_blocks(claimed)[0].claims] == ["error-comment"]
+
+
+# ---- code in unlabelled fences ---------------------------------------------------------------------------------
+
+
+def test_unlabelled_fence_of_torch_code_is_a_block() -> None:
+    text = lines(
+        "```",
+        "import torch",
+        "x = torch.ones(2)",
+        "x.sum()  # tensor(2.)",
+        "```",
+        "",
+        "```",
+        "y = torch.zeros(1)",
+        "```",
+    )
+    found = read_code_blocks(text)
+    assert [(b.index, b.line) for b in found] == [(1, 1), (2, 7)]
+    assert [c.text for c in found[0].claims] == ["tensor(2.)"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        ["pip install torch"],
+        ["[N, C] -> [N, 1, C]"],
+        ["x = 1", "print(x)"],
+        ["torch.Size([2, 3])"],
+        ["tensor([1., 2.])"],
+    ],
+)
+def test_unlabelled_fences_that_are_not_torch_code(content: list[str]) -> None:
+    assert read_code_blocks(lines("Some text.", "", "```", *content, "```")) == []
+
+
+# ---- REPL transcripts, read as doctest reads them -----------------------------------------------------------------
+
+
+def test_pycon_transcript() -> None:
+    text = lines(
+        "```pycon",  # 1
+        ">>> import torch",
+        ">>> t = torch.arange(3)",
+        ">>> t.sum()",
+        "tensor(3)",  # 5
+        ">>> for i in range(2):",
+        "...     print(i)",
+        "...",
+        "0",
+        "1",  # 10
+        ">>> t[5]",
+        "Traceback (most recent call last):",
+        '  File "<stdin>", line 1, in <module>',
+        "IndexError: index 5 is out of bounds for dimension 0 with size 3",  # 14
+        "```",
+    )
+    (block,) = read_code_blocks(text)
+    assert block.transcript
+    # The code keeps the transcript's lines: code line n is note line n + 1, outputs are blank lines.
+    assert block.code.split("\n")[:8] == ["import torch", "t = torch.arange(3)", "t.sum()", "", "for i in range(2):",
+                                          "    print(i)", "", ""]  # fmt: skip
+    assert [(c.kind, c.line, c.text, c.form, c.statement_line) for c in block.claims] == [
+        ("printed", 5, "tensor(3)", "doctest", 3),
+        ("printed", 9, "0\n1", "doctest", None),  # a loop's output belongs to the whole example
+        ("exception", 14, "IndexError: index 5 is out of bounds for dimension 0 with size 3", "doctest", 10),
+    ]
+    assert block.claims[2].exception_type == "IndexError"
+    assert "x" not in block.uses and "t" in block.defines
+
+
+def test_prompts_in_a_python_or_unlabelled_fence_are_a_transcript() -> None:
+    for fence in ("```python", "```"):
+        (block,) = read_code_blocks(lines(fence, ">>> import torch", ">>> torch.ones(1)", "tensor([1.])", "```"))
+        assert block.transcript and [(c.line, c.text) for c in block.claims] == [(4, "tensor([1.])")]
+
+
+def test_a_block_that_only_mentions_prompts_is_no_transcript() -> None:
+    (block,) = read_code_blocks(lines("```python", "x = 1", "# >>> x", "# 1", "```"))
+    assert not block.transcript and block.code == "x = 1\n# >>> x\n# 1\n"
+    (example,) = read_code_blocks(lines("```pycon", ">>> x = 1", "", "prose after a blank line", "```"))
+    assert example.claims == ()  # doctest: a blank line ends the example, what follows is no output
+
+
+def test_ipython_transcript() -> None:
+    text = lines(
+        "```ipython",  # 1
+        "In [1]: import torch",
+        "",
+        "In [2]: x = torch.ones(2)",
+        "",
+        "In [3]: x.sum()",  # 6
+        "Out[3]: tensor(2.)",
+        "",
+        "In [4]: for i in range(2):",
+        "   ...:     print(i)",
+        "   ...:",
+        "0",  # 12
+        "1",
+        "```",
+    )
+    (block,) = read_code_blocks(text)
+    assert block.transcript and block.code.split("\n")[8] == "    print(i)"
+    assert [(c.line, c.text, c.statement_line) for c in block.claims] == [(7, "tensor(2.)", 5), (12, "0\n1", None)]
+    # an `In [1]:` label above a fence is prose, and a fence of plain code with the word `In` is code
+    (plain,) = read_code_blocks(lines("In [1]:", "", "```python", "In = 1", "print(In)  # 1", "```"))
+    assert not plain.transcript and [c.text for c in plain.claims] == ["1"]
+
+
+@pytest.mark.parametrize(
+    ("statement", "unverifiable"),
+    [
+        ("print(id(a))  # 2112716404344", True),
+        ("print(time.time() - start)  # 0.52", True),
+        ("print(len(ids))  # 3", False),  # `ids` is a name, not id()
+        ("print(a.id)  # 7", False),
+    ],
+)
+def test_values_of_addresses_and_clocks_are_unverifiable(statement: str, unverifiable: bool) -> None:
+    (claim,) = python(statement)
+    assert (claim.unverifiable is not None) is unverifiable
+
+
+@pytest.mark.parametrize(
+    ("comment", "text"),
+    [
+        ("# 输出 tensor([1., 2.])", "tensor([1., 2.])"),
+        ("# 结果为 2", "2"),
+        ("#> tensor(1.)", "tensor(1.)"),
+        ("# prints 3", "3"),
+    ],
+)
+def test_output_words_without_a_colon_before_a_value(comment: str, text: str) -> None:
+    (claim,) = python(f"print(x)  {comment}")
+    assert (claim.text, claim.form) == (text, "output-prefix")
+
+
+@pytest.mark.parametrize(
+    "comment", ["# 输出 x 的形状", "# output layer", "# > see the next block", "# prints the loss"]
+)
+def test_output_words_before_prose_are_not_claims(comment: str) -> None:
+    assert python(f"print(x)  {comment}") == []
+
+
+@pytest.mark.parametrize("prose", ["下面这段代码会报错：", "The next cell raises a `RuntimeError`:", "以下写法会报错"])
+def test_an_error_announced_before_a_block_is_claimed_for_that_block(prose: str) -> None:
+    first, second = read_code_blocks(
+        lines("```python", "x = 1", "```", "", prose, "", "```python", "y.backward()", "```")
+    )
+    assert first.claims == ()  # prose after the first block, but it speaks of the one below
+    (claim,) = second.claims
+    assert (claim.kind, claim.line, claim.form) == ("exception", 5, "error-prose")
+
+
+def test_prose_before_a_block_that_does_not_announce_it_claims_nothing() -> None:
+    text = lines(
+        "Backward raises an error when the output is not a scalar.", "", "```python", "y.sum().backward()", "```"
+    )
+    assert read_code_blocks(text)[0].claims == ()  # a general remark, not "the next block raises"
+
+
+def test_error_words_label_only_a_traceback() -> None:
+    traceback = lines("```python", "x.view(2, 2)", "```", "", "运行后报错：", "", "```", "RuntimeError: shape", "```")
+    assert [c.kind for c in read_code_blocks(traceback)[0].claims] == ["exception"]
+    value = lines("```python", "print(x)", "```", "", "Errors:", "", "```", "tensor(1.)", "```")
+    assert read_code_blocks(value)[0].claims == ()
+
+
+def test_a_python_fence_of_a_method_call_is_code_not_output() -> None:
+    found = read_code_blocks(lines("```python", "y = x.sum()", "```", "", "```python", "y.backward()", "```"))
+    assert [(b.line, b.code, b.claims) for b in found] == [(1, "y = x.sum()\n", ()), (5, "y.backward()\n", ())]

@@ -5,9 +5,14 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import nbformat
 import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from harness.notes.document import PYTHON_LANGUAGES, Block, block_at, blocks, code_hash, read_note
+from harness.errors import NoteError
+from harness.notes.claims import read_code_blocks
+from harness.notes.document import PYTHON_LANGUAGES, Block, block_at, blocks, code_hash, parts, read_note
+from harness.notes.notebook import CELL_LINES, OUTPUT_OFFSET, cell_position, is_notebook
 
 NOTES = Path(__file__).parent / "notes"
 SEED_NOTE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_9f602143f38b0ad7.txt"
@@ -200,3 +205,96 @@ def test_seed_note_blocks() -> None:
     assert all(b.language == "python" for b in found)
     block = block_at(read_note(SEED_NOTE), 43)
     assert block is not None and block.code.startswith("import torch\nfrom torch.nn import L1Loss\n")
+
+
+# ---- parts: where code and its output lie ---------------------------------------------------------------------
+
+
+def test_parts_are_fences_indented_blocks_and_quote_paragraphs_in_order() -> None:
+    text = lines(
+        "```python",  # 1
+        "x",
+        "```",
+        "",
+        "    tensor([1.])",  # 5: nbconvert's output
+        "",
+        "> tensor([2.])",  # 7
+        "> tensor([3.])",
+        "",
+        "> second paragraph",  # 10
+        "",
+        "- a list item",
+        "",
+        "    indented inside the list is its text, not a code block",
+    )
+    assert [(p.kind, p.line, p.end, p.code) for p in parts(text)] == [
+        ("fence", 1, 3, "x\n"),
+        ("indented", 5, 5, "tensor([1.])\n"),
+        ("quote", 7, 8, "tensor([2.])\ntensor([3.])\n"),
+        ("quote", 10, 10, "second paragraph\n"),
+    ]
+    assert [b.line for b in blocks(text)] == [1]  # blocks(): fences only, as before
+    assert parts("plain prose only") == []
+
+
+# ---- notebooks ---------------------------------------------------------------------------------------------------
+
+
+def _notebook(tmp_path: Path) -> Path:
+    notebook = new_notebook()
+    notebook.cells = [
+        new_markdown_cell("# Title\n\n```python\nnot = a cell\n```"),
+        new_code_cell(
+            "%matplotlib inline\nimport torch\nx = torch.ones(2)\nprint(x)\nx.sum()",
+            outputs=[
+                new_output("stream", name="stdout", text="tensor([1., "),
+                new_output("stream", name="stdout", text="1.])\n"),  # the kernel splits stdout at will
+                new_output("stream", name="stderr", text="UserWarning: something\n"),
+                new_output("execute_result", data={"text/plain": "tensor(2.)"}, execution_count=1),
+            ],
+        ),
+        new_code_cell(
+            "x.long().mean()  # 报错",
+            outputs=[new_output("error", ename="RuntimeError", evalue="mean(): no", traceback=[])],
+        ),
+        new_code_cell("!pip install torch\nx.shape", outputs=[new_output("display_data", data={"image/png": "AAAA"})]),
+    ]
+    path = tmp_path / "scratch.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_a_notebook_is_read_cell_by_cell_with_its_stored_outputs(tmp_path: Path) -> None:
+    text = read_note(_notebook(tmp_path))
+    assert is_notebook(text)
+    first, second, third = read_code_blocks(text)
+    assert (first.index, first.cell, first.line) == (1, 2, 2 * CELL_LINES)
+    assert first.code == "\nimport torch\nx = torch.ones(2)\nprint(x)\nx.sum()\n"  # the magic is blanked, in place
+    assert [(c.kind, c.line, c.text, c.form, c.statement_line) for c in first.claims] == [
+        ("printed", 2 * CELL_LINES + OUTPUT_OFFSET, "tensor([1., 1.])", "notebook-stream", None),
+        ("printed", 2 * CELL_LINES + OUTPUT_OFFSET + 1, "tensor(2.)", "notebook-result", 5),  # the last expression
+    ]
+    assert "x" in first.defines and "x" in second.uses  # one kernel: names carry over
+    claims = [(c.kind, c.form, c.exception_type, c.exception_message) for c in second.claims]
+    assert claims == [
+        ("exception", "error-comment", None, None),
+        ("exception", "notebook-error", "RuntimeError", "mean(): no"),
+    ]
+    assert (third.cell, third.code, third.claims) == (4, "\nx.shape\n", ())  # an image output claims nothing
+    assert cell_position(second.claims[1].line) == (3, 0, True)
+    assert cell_position(first.line + 4) == (2, 4, False)
+
+
+def test_a_broken_notebook_is_bad_input_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "broken.ipynb"
+    path.write_text("this is not json")
+    with pytest.raises(NoteError, match=r"broken\.ipynb: not a notebook"):
+        read_note(path)
+    with pytest.raises(NoteError, match=r"x\.ipynb: not a readable notebook"):
+        read_code_blocks('{"cells": [1], "nbformat": 4}', source="x.ipynb")
+
+
+def test_a_markdown_note_about_json_is_no_notebook() -> None:
+    text = lines("{", '  "cells": "a note that starts with a brace"', "}", "```python", "x = 1", "```")
+    assert not is_notebook(text)
+    assert [b.line for b in read_code_blocks(text)] == [4]

@@ -471,3 +471,93 @@ def test_real_torch_output() -> None:
     assert precise != default
     assert compare_printed(default, precise).verdict == "equal"
     assert compare_printed(precise, default).verdict == "equal"
+
+
+# -- what authors mean: short values, old padding, labels, one value of several ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("claim", "actual", "verdict", "reason"),
+    [
+        ("2", "tensor(2.)", "drifted", "2 is tensor 2. written short"),
+        ("1.333", "tensor(1.3333)", "drifted", "written short"),
+        ("0.666", "tensor(0.6667)", "drifted", "written short"),  # truncated, not rounded: still the value
+        ("-0.33", "tensor(-0.3333)", "drifted", "written short"),
+        ("True", "tensor(True)", "drifted", "written short"),
+        ("2.0", "np.float64(2.0)", "drifted", "written short"),
+        ("[1, 2]", "tensor([1, 2])", "drifted", "a list written for a tensor"),
+        ("[64, 3, 32, 32]", "torch.Size([64, 3, 32, 32])", "drifted", "torch.Size(...) written as a list"),
+        ("(2, 3)", "torch.Size([2, 3])", "drifted", "written as a tuple"),
+        ("(2, 4)", "torch.Size([2, 3])", "different", "item 1: value 4 differs from 3"),
+        ("1.34", "tensor(1.3333)", "different", "value 1.34 differs from 1.3333 at the precision written"),
+        ("0.668", "tensor(0.6667)", "different", "at the precision written"),
+        ("3", "tensor(2.)", "different", "value 3 differs from 2."),
+        ("False", "tensor(True)", "different", "value False differs from True"),
+        ("[1, 3]", "tensor([1, 2])", "different", "element 1: value 3 differs from 2"),
+        ("2", "tensor([2., 2.])", "different", "int differs from tensor"),  # not one value: not an abbreviation
+    ],
+)
+def test_values_written_short(claim: str, actual: str, verdict: str, reason: str) -> None:
+    result = compare_printed(claim, actual)
+    assert (result.verdict, reason in result.reason) == (verdict, True), result.reason
+
+
+@pytest.mark.parametrize(
+    ("claim", "actual", "verdict"),
+    [
+        ("tensor([ 1.,  1.])", "tensor([1., 1.])", "drifted"),  # torch 0.4 padded every value
+        ("tensor([ 4,  5])", "tensor([4, 5])", "drifted"),
+        ("torch.Size([ 12])", "torch.Size([12])", "drifted"),
+        ("array([ 0.25 ,  0.5 ])", "array([0.25, 0.5 ])", "drifted"),  # old numpy
+        ("array([ 0.25,  0.5 ], dtype=float32)", "array([0.25, 0.5 ], dtype=float32)", "drifted"),
+        ("array([ 0.25 ,  0.5 ])", "[0.25 0.5 ]", "drifted"),  # the repr written for print()'s str
+        ("tensor([ 1.,  2.])", "tensor([1., 3.])", "different"),
+        ("array([ 1.,  3.], dtype=float32)", "array([1., 2.], dtype=float32)", "different"),
+        ("array([0.25, 0.75])", "[0.25 0.5 ]", "different"),
+        # today's torch pads too, to align with a minus sign, and around `...`: that is no drift
+        ("tensor([ 1., -1.])", "tensor([ 1., -1.])", "equal"),
+        ("tensor([ 1.0000, -2.5000])", "tensor([1.0000, -2.5000])", "equal"),
+        (SUMMARIZED, "tensor([0.1, 0.2, 0.3, ..., 0.7, 0.8, 0.9])", "equal"),
+        ("tensor([ True, False,  True])", "tensor([ True, False,  True])", "equal"),
+    ],
+)
+def test_old_padded_forms(claim: str, actual: str, verdict: str) -> None:
+    assert compare_printed(claim, actual).verdict == verdict
+
+
+def test_numpy_str_parses_as_a_list() -> None:
+    assert parse_printed("[0.25 0.5 ]") == [0.25, 0.5]
+    assert parse_printed("[[1. 2.]\n [3. 4.]]") == [[1.0, 2.0], [3.0, 4.0]]
+    assert parse_printed("[N C]") is None
+
+
+@pytest.mark.parametrize(
+    ("claim", "actual", "verdict"),
+    [
+        ("tensor([1.])", "y.grad: tensor([1.])", "equal"),  # print("y.grad:", y.grad): the claim names no label
+        ("y.grad: tensor([1.])", "tensor([1.])", "equal"),  # the claim names what was printed
+        ("loss: 0.5", "loss: 0.5000", "equal"),
+        ("0.5", "loss 0.5", "equal"),
+        ("均值：2.0", "均值： 2.0", "equal"),
+        ("loss: 0.5", "acc: 0.5", "different"),  # two labels that differ
+        ("tensor([1.])", "y.grad: tensor([2.])", "different"),
+        ("'abc'", "abc", "drifted"),  # a string claimed with quotes, printed without
+        ("'abc'", "abd", "different"),
+    ],
+)
+def test_labels_before_values(claim: str, actual: str, verdict: str) -> None:
+    assert compare_printed(claim, actual).verdict == verdict
+
+
+@pytest.mark.parametrize(
+    ("claim", "actual", "verdict"),
+    [
+        ("True", "torch.Size([2, 3]) True", "equal"),  # print(y.shape, y.is_contiguous())  # True
+        ("tensor(2)", "tensor([1., 2., 3.]) tensor(2)", "equal"),
+        ("False", "torch.Size([2, 3]) True", "different"),
+        ("tensor(3)", "tensor([1., 2., 3.]) tensor(2)", "different"),
+        ("0.5", "tensor([1.]) True", "different"),  # no printed value of its kind
+    ],
+)
+def test_one_value_claimed_of_several_printed(claim: str, actual: str, verdict: str) -> None:
+    assert compare_printed(claim, actual).verdict == verdict

@@ -4,6 +4,12 @@ Torch's printing drifts across versions (precision, grad_fn names, the pre-0.4 f
 equality raises false alarms. Text is parsed with ``ast`` (never evaluated) and numbers are compared with a
 tolerance that follows the digits actually printed. No torch import: this runs in processes that never load it.
 Reasons read "<claimed> differs from <actual>".
+
+What an author means is judged, not how they wrote it: a value written short (``# 1.333`` for
+``tensor(1.3333)``, ``# 2`` for ``tensor(2.)``) is drifted when it holds at the written precision; old padded
+reprs (``tensor([ 1.,  1.])``, ``array([ 0.25 ,  0.5 ])``) are drifted when the values agree; a name or label
+before a value (``y.grad: tensor(...)``, ``loss: 0.5``) is compared only when both sides print one; one claimed
+value against ``print(a, b)``'s several is compared with the last of its kind (the one the comment stands by).
 """
 
 from __future__ import annotations
@@ -153,8 +159,16 @@ class _Reader:
             raise _NotAValue  # `*args` / `**kwargs` are code, not printed output
         if name == "tensor":
             return self.tensor(node)
-        kwargs = {str(kw.arg): self.value(kw.value) for kw in node.keywords}
+        kwargs = {str(kw.arg): self.keyword(kw.value) for kw in node.keywords}
         return CallLiteral(name, tuple(self.value(arg) for arg in node.args), kwargs)
+
+    def keyword(self, node: ast.expr) -> object:
+        """A keyword's value; a name there is part of the repr (numpy's `dtype=float32`), kept as its text."""
+        if isinstance(node, (ast.Name, ast.Attribute)) and not (
+            isinstance(node, ast.Name) and node.id in ("nan", "inf")
+        ):
+            return _dotted(node)
+        return self.value(node)
 
     def tensor(self, node: ast.Call) -> TensorLiteral:
         if len(node.args) != 1:
@@ -246,6 +260,17 @@ def _read(source: str) -> object:
     return _Reader(source).value(ast.parse(source, mode="eval").body)
 
 
+# numpy's str() of an array: `[0.25 0.5 ]`, `[[1. 2.]\n [3. 4.]]`: numbers and brackets, no commas.
+_NUMPY_STR = re.compile(r"\[[\s\d.eE+\-\[\]naif]*\]")
+_NUMPY_GAP = re.compile(r"(?<=[\d.\]fn])\s+(?=[-+\d.\[ni])")
+
+
+def _numpy_str(source: str) -> object:
+    if "," in source or not _NUMPY_STR.fullmatch(source):
+        raise _NotAValue
+    return _read(_NUMPY_GAP.sub(", ", source))
+
+
 def _parse(text: str) -> object | None:
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     header = lines[0] if lines and lines[0] in _HEADERS else ""
@@ -259,6 +284,8 @@ def _parse(text: str) -> object | None:
     try:
         value = _read(source)
     except (_NotAValue, SyntaxError):
+        if _NUMPY_STR.fullmatch(source) and "," not in source:
+            return _numpy_str(source)
         chunks = _split(source)
         if len(chunks) < 2:
             raise _NotAValue from None
@@ -375,8 +402,96 @@ def _compare_tensors(e: TensorLiteral, a: TensorLiteral, atol: float, rtol: floa
     return values if values.verdict == "different" else _first([values, _compare_attributes(e, a)])
 
 
+def _number(value: object) -> float | None:
+    """A claimed bare number (an int or a written float, not a bool)."""
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _scalar(value: object) -> float | bool | None:
+    """The one value of a printed one-element tensor, or of a numpy scalar such as np.float32(2.0)."""
+    if isinstance(value, TensorLiteral) and len(value.values) == 1 and not value.summarized:
+        return value.values[0]
+    if isinstance(value, CallLiteral) and len(value.args) == 1 and not value.kwargs and "float" in value.name + "int":
+        inner = value.args[0]
+        return inner if isinstance(inner, (int, float)) else None
+    return None
+
+
+def _abbreviated(e: object, a: object, atol: float, rtol: float) -> PrintedComparison | None:
+    """A value written short for a one-element tensor (`2`, `1.333`, `True` for tensor(2.), tensor(1.3333),
+    tensor(True)), or a list for a tensor: drifted when it holds at the written precision (a whole unit of its
+    last digit, since authors truncate as often as they round), different when not; None: not this form."""
+    actual, written = _scalar(a), _number(e)
+    if actual is not None and (isinstance(e, bool) or written is not None):
+        if written is None or isinstance(actual, bool):
+            same, shown = type(e) is type(actual) and e == actual, repr(e)
+            reason = f"value {e!r} differs from {actual!r}"
+        else:
+            same, shown = _holds_short(written, actual, atol + getattr(actual, "resolution", 0.0), rtol), _show(written)
+            reason = f"value {shown} differs from {_show(actual)} at the precision written"
+        if not same:
+            return _different(reason)
+        return PrintedComparison(
+            "drifted", f"printed form changed: {shown} is {_kind(a)} {_show(actual)} written short"
+        )
+    if isinstance(e, (list, tuple)) and isinstance(a, CallLiteral) and a.name.endswith("Size") and len(a.args) == 1:
+        inner = _compare(list(e), a.args[0], atol, rtol)  # `[64, 3, 32, 32]` or `(2, 3)` for a torch.Size
+        if inner.verdict == "different":
+            return inner
+        return PrintedComparison("drifted", f"printed form changed: {a.name}(...) written as a {_kind(e)}")
+    numpy = [v for v in (e, a) if isinstance(v, CallLiteral) and v.name.rsplit(".", 1)[-1] == "array" and v.args]
+    if numpy and isinstance(e if numpy[0] is a else a, list):  # `array([...])` written for print()'s `[...]`
+        inner = _compare(numpy[0].args[0], e if numpy[0] is a else a, atol, rtol)
+        if inner.verdict == "different":
+            return inner
+        return PrintedComparison("drifted", "printed form changed: an array's repr for its str(), or the reverse")
+    if isinstance(e, list) and isinstance(a, TensorLiteral) and not a.summarized:
+        flat = _flatten(e)
+        if flat is None or len(flat) != len(a.values):
+            return None
+        values = TensorLiteral(tuple(flat), a.shape, a.dtype, {}, False)
+        result = _compare_tensors(values, replace(a, attributes={}, form=""), atol, rtol)
+        if result.verdict == "different":
+            return result
+        return PrintedComparison("drifted", "printed form changed: a list written for a tensor")
+    return None
+
+
+def _holds_short(written: float, actual: float, atol: float, rtol: float) -> bool:
+    """Rounded (within half a unit of the last written digit) or truncated (actual lies within one unit beyond)."""
+    half = getattr(written, "resolution", 0.0)
+    if numbers_close(written, actual, atol=atol + half, rtol=rtol):
+        return True
+    toward_zero = (written >= 0) == (actual >= 0) and 0 <= abs(actual) - abs(written) < 2 * half + atol
+    return half > 0 and toward_zero
+
+
+def _flatten(value: object) -> list[float | int | bool] | None:
+    if isinstance(value, list):
+        flat: list[float | int | bool] = []
+        for item in value:
+            inner = _flatten(item)
+            if inner is None:
+                return None
+            flat += inner
+        return flat
+    return [value] if isinstance(value, (int, float)) else None
+
+
+def _partial(e: object, a: PrintedSequence, atol: float, rtol: float) -> PrintedComparison:
+    """One value claimed of `print(a, b)`: the last printed value of its kind (the comment stands beside it)."""
+    same_kind = [item for item in a.items if _kind(item) == _kind(e)]
+    if not same_kind:
+        return _different(f"{_kind(e)} differs from {_kind(a)}")
+    return _compare(e, same_kind[-1], atol, rtol)
+
+
 def _compare(e: object, a: object, atol: float, rtol: float) -> PrintedComparison:
     if _kind(e) != _kind(a):
+        if (short := _abbreviated(e, a, atol, rtol)) is not None:
+            return short
+        if isinstance(a, PrintedSequence) and not isinstance(e, (PrintedSequence, tuple, list)):
+            return _partial(e, a, atol, rtol)
         return _different(f"{_kind(e)} differs from {_kind(a)}")
     if isinstance(e, TensorLiteral) and isinstance(a, TensorLiteral):
         return _compare_tensors(e, a, atol, rtol)
@@ -398,11 +513,55 @@ def _compare(e: object, a: object, atol: float, rtol: float) -> PrintedCompariso
     return _EQUAL if e == a else _different(f"value {e!r} differs from {a!r}")
 
 
+# A label before a printed value: `loss: 0.5`, `y.grad = tensor(...)`, `均值：2.0`, or words (`print("loss", x)`).
+_LABEL = re.compile(r"\s*([^\s:=：()\[\]{}'\"][^:=：()\[\]{}\n]{0,40}?)\s*(?:[:：]|=(?!=))\s*(\S.*)", re.S)
+_WORDS = re.compile(r"\s*((?:[^\W\d][\w.]*\s+){1,4})(\S.*)", re.S)
+
+
+def _labelled(text: str) -> tuple[str, object] | None:
+    """(label, value) of a value printed after a label that is not itself a value."""
+    for pattern in (_LABEL, _WORDS):
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        label, rest = " ".join(match.group(1).split()), match.group(2)
+        if parse_printed(label) is None and label not in ("None", "True", "False"):
+            value = parse_printed(rest)
+            if value is not None:
+                return label, value
+    return None
+
+
+def _read_labelled(text: str) -> tuple[str, object | None]:
+    value = parse_printed(text)
+    if value is not None:
+        return "", value
+    labelled = _labelled(text)
+    return labelled if labelled is not None else ("", None)
+
+
+# Padding old printers wrote and today's do not: `tensor([ 1.,  1.])`, numpy's `array([ 0.25 ,  0.5 ])`. Today's
+# torch pads too, but only to align with a minus sign, and writes `,  ...,` where it summarizes.
+_PADDING = re.compile(r"[\[(] +(?=\.?\d)|, {2,}(?=\.?\d)| +,")
+_NEGATIVE = re.compile(r"-\s*[\d.]")
+
+
+def _padding(text: str) -> int:
+    return 0 if _NEGATIVE.search(text) else len(_PADDING.findall(text))
+
+
 def compare_printed(expected: str, actual: str, *, atol: float = 0.0, rtol: float = 0.0) -> PrintedComparison:
     """Compare a note's claimed printout with today's; reasons read '<claimed> differs from <actual>'."""
-    if " ".join(expected.split()) == " ".join(actual.split()):  # whitespace and padding alone
+    if " ".join(expected.split()) == " ".join(actual.split()):  # whitespace alone
         return _EQUAL
-    claimed, printed = parse_printed(expected), parse_printed(actual)
+    (claimed_label, claimed), (printed_label, printed) = _read_labelled(expected), _read_labelled(actual)
+    if isinstance(claimed, str) and not claimed_label and claimed == actual.strip():  # `# 'abc'` for print's abc
+        return PrintedComparison("drifted", "printed form changed: print() shows a string without its quotes")
     if claimed is None or printed is None:
         return _different("printed text differs")
-    return _compare(claimed, printed, atol, rtol)
+    if claimed_label and printed_label and claimed_label != printed_label:
+        return _different(f"label '{claimed_label}' differs from '{printed_label}'")
+    result = _compare(claimed, printed, atol, rtol)
+    if result.verdict == "equal" and _padding(expected) > _padding(actual):
+        return PrintedComparison("drifted", "printed form changed: values padded as older versions printed them")
+    return result

@@ -5,6 +5,13 @@ line), as a string right after the print, after a REPL-style bare expression, as
 code, or as prose about an error or about ``.grad``. A comment is a printed claim only when it reads as a
 printed value (``parse_printed``) or carries an explicit output prefix; other comments are prose.
 
+Authors also annotate a value (``# True, since ...``, ``# y.grad: tensor([1.])``, a header or working around
+it): the value is the claim and the rest its ``annotation`` (annotations.py). A comment above a print claims
+its output when it reads as an annotated value. Output also comes as nbconvert's indented block or a quoted
+value after the code, as a traceback (an exception claim), or as prose right after the block ("this raises an
+error", "这样写会报错"). Unlabelled fences holding torch code are code; REPL transcripts are read as doctest
+reads them (transcript.py); a ``.ipynb`` note is read cell by cell (notebook.py).
+
 A ``#`` inside a string is not a comment: blocks with triple-quoted strings go through ``tokenize``, the rest
 through a quote-aware line scan (exact there, and much faster). Statements come from ``ast``; code that does
 not parse still has its comments read, with statements guessed from lines. Pure Python: no torch import,
@@ -21,9 +28,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from harness.judge.printed import parse_printed
-from harness.notes.document import Block, blocks
+from harness.notes.annotations import is_value, split_header, split_name, split_prose, split_working, strong_value
+from harness.notes.document import Block, parts
 from harness.notes.names import block_names, random_unseeded
+from harness.notes.notebook import Cell, is_notebook, read_notebook
+from harness.notes.transcript import Example, is_transcript, read_transcript
 
 __all__ = ["Claim", "ClaimKind", "CodeBlock", "GradientFact", "read_code_blocks"]
 
@@ -43,6 +52,7 @@ class Claim:
     exception_type: str | None = None
     exception_message: str | None = None
     gradient_fact: GradientFact | None = None
+    annotation: str = ""  # what the author wrote around the value and the reader left out: prose, a name, a header
 
 
 @dataclass(frozen=True)
@@ -54,38 +64,45 @@ class CodeBlock:
     defines: frozenset[str]  # top-level names the block binds
     uses: frozenset[str]  # names it loads without binding them first (builtins excluded)
     random_unseeded: bool  # draws random numbers before any seed call in the block
+    cell: int | None = None  # a notebook's cell number (1-based among all cells); None in a markdown note
+    transcript: bool = False  # read from a REPL transcript: `code` is the fence's text without prompts and outputs
 
 
-def read_code_blocks(text: str) -> list[CodeBlock]:
-    """The note's python blocks with their claims; an output fence after a block is a claim, not a block."""
-    fences = blocks(text)
-    if not fences:
+def read_code_blocks(text: str, *, source: str = "note") -> list[CodeBlock]:
+    """The note's python blocks with their claims; an output after a block is a claim, not a block.
+
+    `text` may be a notebook's JSON (``read_note`` of a ``.ipynb``); `source` names it in errors."""
+    if is_notebook(text):
+        return _notebook_blocks(read_notebook(text, source))
+    found_parts = parts(text)
+    if not found_parts:
         return []
     note_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # markdown-it's line numbering
     found: list[CodeBlock] = []
-    analysed: dict[str, _Analysis] = {}  # notes repeat blocks (the same model, again and again): read each once
-    previous: Block | None = None  # the fence just before, when it was a python code block
-    for fence in fences:
-        if previous is not None and found and _is_output(previous, fence, note_lines):
-            output = fence.code.strip()
-            first = next(n for n, line in enumerate(fence.code.split("\n")) if line.strip())
-            claim = _claim("printed", fence.line + 1 + first, output, "output-block", None)
-            found[-1] = _with_claim(found[-1], claim)
-            previous = None
+    ends: list[int] = []  # each block's last note line, its output included
+    analysed: dict[str, tuple[str, bool, _Analysis]] = {}  # notes repeat blocks: read each once
+    previous: Block | None = None  # the part just before, when it was a python code block
+    for part in found_parts:
+        if previous is not None and found and _is_output(previous, part, note_lines):
+            found[-1] = _with_claims(found[-1], [_output_claim(part)])
+            ends[-1], previous = part.end, None
             continue
-        previous = fence if fence.is_python else None
-        if fence.is_python:
-            if fence.code not in analysed:
-                analysed[fence.code] = _analyse(fence.code)
-            claims, defines, uses, random = analysed[fence.code]
-            claims = tuple(replace(claim, line=claim.line + fence.line) for claim in claims)
-            found.append(CodeBlock(len(found) + 1, fence.line, fence.code, claims, defines, uses, random))
-    return found
+        previous = None
+        if not _is_code_part(part):
+            continue
+        previous = part
+        if part.code not in analysed:
+            analysed[part.code] = _analyse_part(part.code)
+        code, transcript, (claims, defines, uses, random) = analysed[part.code]
+        claims = tuple(replace(claim, line=claim.line + part.line) for claim in claims)
+        block = CodeBlock(len(found) + 1, part.line, code, claims, defines, uses, random, transcript=transcript)
+        found.append(block)
+        ends.append(part.end)
+    return [_with_prose_error(block, end, note_lines) for block, end in zip(found, ends, strict=True)]
 
 
-def _with_claim(block: CodeBlock, claim: Claim) -> CodeBlock:
-    claims = tuple(sorted((*block.claims, claim), key=lambda c: c.line))
-    return CodeBlock(block.index, block.line, block.code, claims, block.defines, block.uses, block.random_unseeded)
+def _with_claims(block: CodeBlock, more: Sequence[Claim]) -> CodeBlock:
+    return replace(block, claims=tuple(sorted((*block.claims, *more), key=lambda c: c.line)))
 
 
 _Analysis = tuple[tuple[Claim, ...], frozenset[str], frozenset[str], bool]
@@ -99,6 +116,67 @@ def _analyse(code: str) -> _Analysis:
     defines, uses = block_names(tree) if tree is not None else (frozenset[str](), frozenset[str]())
     claims.sort(key=lambda c: c.line)
     return tuple(claims), defines, uses, random_unseeded(code, calls)
+
+
+def _analyse_part(text: str) -> tuple[str, bool, _Analysis]:
+    """(the code to run, whether it came from a REPL transcript, its analysis)."""
+    if not is_transcript(text):
+        return text, False, _analyse(text)
+    code, examples = read_transcript(text)
+    claims, defines, uses, random = _analyse(code)
+    tree = _parse(code)
+    more = [claim for example in examples if (claim := _doctest_claim(example, tree)) is not None]
+    return code, True, (tuple(sorted((*claims, *more), key=lambda c: c.line)), defines, uses, random)
+
+
+def _doctest_claim(example: Example, tree: ast.Module | None) -> Claim | None:
+    if not example.want:
+        return None
+    if error := _traceback(example.want):
+        kind, message, line_offset = error
+        text = example.want.split("\n")[line_offset].strip()
+        return _claim("exception", example.want_line + line_offset, text, "doctest", example.line,
+                      exception=(kind, message))  # fmt: skip
+    # Tied to its statement when the example is one print or expression; a loop's output is the block's.
+    statement = None
+    if tree is not None and example.line == example.end:
+        node = next((n for n in tree.body if n.lineno == example.line), None)
+        if isinstance(node, ast.Expr):
+            statement = example.line
+    return _claim("printed", example.want_line, example.want, "doctest", statement)
+
+
+# ---- which parts are code ----------------------------------------------------------------------------------
+
+_TORCH_NAMES = frozenset({"torch", "nn", "F", "optim", "torchvision"})
+
+
+def _is_code_part(part: Block) -> bool:
+    """A python fence, a REPL transcript, or an unlabelled fence whose text is python code that uses torch."""
+    if part.kind != "fence":
+        return False
+    if part.is_python or (part.language in ("", "doctest") and is_transcript(part.code)):
+        return True
+    return part.language == "" and _unlabelled_code(part.code)
+
+
+def _unlabelled_code(text: str) -> bool:
+    tree = _parse(text)
+    if tree is None or not tree.body or _values_only(text):
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in _TORCH_NAMES:
+            return True
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            if any(m.split(".")[0] in ("torch", "torchvision") for m in modules):
+                return True
+    return False
+
+
+def _values_only(text: str) -> bool:
+    lines = [line for line in text.strip().split("\n") if line.strip()]
+    return bool(lines) and (all(is_value(line) for line in lines) or is_value(text))
 
 
 def _parse(code: str) -> ast.Module | None:
@@ -278,6 +356,10 @@ _OUTPUT = re.compile(
 )
 
 
+# An output word or `>` without a colon: a prefix only when a value follows.
+_SPACED_PREFIX = re.compile(r"(?:(?i:outputs?|out|prints?)|输出结果|运行结果|结果为|输出为|输出|结果|>)\s*(\S.*)", re.S)
+
+
 def _prefix(body: str) -> tuple[str, str] | None:
     if match := _ARROW.fullmatch(body):
         return "arrow", match.group(1).strip()
@@ -363,69 +445,149 @@ def _body(comment: _Comment) -> str:
     return comment.text.strip().lstrip("#").strip()  # "## x" and "#=> x" alike
 
 
-# Printed values parse_printed leaves out: None (it returns None for it) and dtypes such as torch.float32.
-_BARE_VALUE = re.compile(r"None|torch\.[a-z][a-z0-9_]*")
-
-
-def _is_value(text: str) -> bool:
-    return _BARE_VALUE.fullmatch(text.strip()) is not None or parse_printed(text) is not None
-
-
 def _continued(comment: _Comment) -> str:
     """A continuation line keeps its alignment under the first: drop '#' and one space only."""
     text = comment.text.rstrip()
     return text[1:] if text.startswith(" ") else text
 
 
-def _value_group(run: Sequence[_Comment], start: int, first: str) -> tuple[int, str] | None:
-    """A value starting at run[start] (text `first`), continued over lines while brackets are open."""
+def _value_group(run: Sequence[_Comment], start: int, first: str) -> tuple[int, str, str] | None:
+    """(end, value, annotation) of a value starting at run[start] (text `first`), continued over lines while
+    brackets are open; prose after it on its last line is its annotation."""
     parts, depth, end = [first], _depth(first), start + 1
     while depth > 0 and end < len(run) and end - start < 200:
         parts.append(_continued(run[end]))
         depth += _depth(run[end].text)
         end += 1
     text = "\n".join(parts)
-    return (end, text) if _is_value(text) else None
+    if annotated := split_prose(text) if "#" in text else None:  # ast would read `value  # prose` as the value
+        return end, annotated.value, annotated.annotation
+    if is_value(text):
+        return end, text, ""
+    if annotated := split_prose(text):
+        return end, annotated.value, annotated.annotation
+    return None
 
 
-def _printed(run: Sequence[_Comment], start: int, role: Role) -> tuple[int, str, str, int] | None:
-    """(end, text, form, run index of the first text line) of a printed claim starting at run[start]."""
+@dataclass(frozen=True)
+class _Printed:
+    end: int  # run index after the claim
+    text: str
+    form: str
+    first: int  # run index of the claim's first text line
+    annotation: str = ""
+
+
+def _lines_below(run: Sequence[_Comment], start: int) -> tuple[int, str] | None:
+    """The comment lines right below run[start], up to an empty one: an output written under its label."""
+    end = start + 1
+    while end < len(run) and run[end].text.strip() and end - start <= 200:
+        end += 1
+    lines = [_continued(c) for c in run[start + 1 : end]]
+    return (end, "\n".join(lines).strip()) if lines else None
+
+
+# Torch before 0.4 printed a header line, rows of bare numbers and a footer: read to the footer as one value.
+_OLD_HEADER = re.compile(r"|(?:Variable|Parameter) containing:|[-+\d.eE\s]+\*?")
+_OLD_FOOTER = re.compile(r"\[torch\.(?:cuda\.)?[A-Za-z]+Tensor of size [0-9x]*(?: \(GPU [0-9]+\))?\]")
+
+
+def _old_print(run: Sequence[_Comment], start: int) -> tuple[int, str, int] | None:
+    """(end, text, run index of its first line) of an old print written over comment lines, up to its footer."""
+    if not _OLD_HEADER.fullmatch(_body(run[start])):
+        return None
+    for end in range(start, min(len(run), start + 60)):
+        if _OLD_FOOTER.fullmatch(_body(run[end])):
+            first = next(i for i in range(start, end + 1) if _body(run[i]))
+            text = "\n".join(_continued(c) for c in run[first : end + 1])
+            return (end + 1, text, first) if is_value(text) else None
+    return None
+
+
+def _trimmed(text: str) -> tuple[str, str]:
+    """A claimed output without a header line above it or working below it: (value, what was left out)."""
+    notes: list[str] = []
+    if header := split_header(text):
+        text, notes = header.value, [header.annotation]
+    if working := split_working(text):
+        text, notes = working.value, [*notes, working.annotation]
+    return text, "\n".join(notes)
+
+
+def _printed(run: Sequence[_Comment], start: int, role: Role, *, above: bool = False) -> _Printed | None:
+    """The printed claim starting at run[start]; `above`: the comment is above the statement it claims."""
     comment = run[start]
     body = _body(comment)
     prefixed = _prefix(body)
+    name = ""
     if prefixed is not None:
         form, first = prefixed
     else:
         form = "repl" if role == "expression" else "trailing-comment" if comment.trailing else "next-line-comment"
+        form = "comment-above" if above else form
         first = body
+        if (old := _old_print(run, start)) is not None:
+            return _Printed(old[0], old[1], form, old[2])
+        if (spaced := _SPACED_PREFIX.fullmatch(body)) and is_value(spaced.group(1)):  # `# 输出 2`, `#> tensor(1.)`
+            form, first = "output-prefix", spaced.group(1)
+        if not is_value(first) and (named := split_name(first)) is not None:  # `# y.grad: tensor([1.])`
+            if not named.value:  # `# y =`, the value on the lines below
+                below = _lines_below(run, start)
+                if below is None or not is_value(below[1]):
+                    return None
+                return _Printed(below[0], below[1], form, start + 1, named.annotation)
+            first, name = named.value, named.annotation
     if prefixed is not None and not first:  # `# 输出：` with the output on the lines below
-        end = start + 1
-        while end < len(run) and run[end].text.strip() and end - start <= 200:
-            end += 1
-        lines = [_continued(c) for c in run[start + 1 : end]]
-        return (end, "\n".join(lines).strip(), form, start + 1) if lines else None
+        below = _lines_below(run, start)
+        if below is None:
+            return None
+        text, left_out = _trimmed(below[1])
+        return _Printed(below[0], text, form, start + 1, left_out)
     group = _value_group(run, start, first)
     if group is None:
-        return (start + 1, first, form, start) if prefixed is not None else None
-    end, text = group
-    while not comment.trailing and end < len(run):  # a loop's prints, one value a line: one claim
+        if prefixed is None:
+            return None
+        annotated = split_prose(first)
+        text, left_out = (annotated.value, annotated.annotation) if annotated else (first, "")
+        return _Printed(start + 1, text, form, start, left_out)
+    end, text, left_out = group
+    while not comment.trailing and not left_out and end < len(run):  # a loop's prints, one value a line: one claim
         more = _value_group(run, end, _body(run[end]))
-        if more is None:
+        if more is None or more[2]:
             break
         end, text = more[0], f"{text}\n{more[1]}"
-    return end, text, form, start
+    annotation = "\n".join(part for part in (name, left_out) if part)
+    if above and not annotation and not strong_value(text):  # a bare number above a print is a step number
+        return None
+    return _Printed(end, text, form, start, annotation)
 
 
-def _runs(comments: Sequence[_Comment]) -> Iterator[list[_Comment]]:
-    """Comments on consecutive lines; a trailing comment starts a run, standalone ones continue it."""
+def _runs(comments: Sequence[_Comment]) -> Iterator[tuple[list[_Comment], bool]]:
+    """Comments on consecutive lines, each run with whether it comes right after a trailing claim.
+
+    A trailing comment starts a run and standalone ones continue it, unless the trailing comment is a whole
+    claim already (`print(x)  # tensor(1.)`): then the lines below are a run of their own, which may claim
+    the print below them but not the one above (it has its claim)."""
     run: list[_Comment] = []
+    after_claim = False
     for comment in comments:
         if run and (comment.trailing or comment.line != run[-1].line + 1):
-            yield run
-            run = []
+            yield run, after_claim
+            run, after_claim = [], False
+        elif len(run) == 1 and run[0].trailing and _whole_claim(run[0]):
+            yield run, False
+            run, after_claim = [], True
         run.append(comment)
     if run:
-        yield run
+        yield run, after_claim
+
+
+def _whole_claim(comment: _Comment) -> bool:
+    """A trailing comment that is a whole value (no bracket left open, no label waiting for lines below)."""
+    body = _body(comment)
+    prefixed = _prefix(body)
+    text = prefixed[1] if prefixed is not None else body
+    return bool(text) and _depth(text) <= 0 and (is_value(text) or split_prose(text) is not None)
 
 
 def _comment_claims(code: str, statements: Sequence[_Statement]) -> list[Claim]:
@@ -435,28 +597,55 @@ def _comment_claims(code: str, statements: Sequence[_Statement]) -> list[Claim]:
     lines = code.split("\n")
     on_line: dict[int, _Statement] = {}  # the statement a trailing comment on this line belongs to
     ending: dict[int, _Statement] = {}  # the simple statement that ends on this line
+    starting: dict[int, _Statement] = {}  # the first statement that starts on this line
     for statement in statements:  # in order: on a shared line (`a = 1; print(a)`) the later statement wins
         on_line[statement.line] = statement
         for number in range(statement.line + 1, statement.end + 1):
             on_line.setdefault(number, statement)
         ending[statement.end] = statement
+        starting.setdefault(statement.line, statement)
     standalone = {c.line for c in comments if not c.trailing}
     code_above = [0] * (len(lines) + 1)  # the last line holding code at or above each line (0: none)
     for number, line in enumerate(lines, 1):
         holds_code = bool(line.strip()) and number not in standalone
         code_above[number] = number if holds_code else code_above[number - 1]
     claims: list[Claim] = []
-    for run in _runs(comments):
+    for run, after_claim in _runs(comments):
         first = run[0]
         above = first.line if first.trailing else code_above[first.line - 1]
         anchor = (on_line if first.trailing else ending).get(above)
-        claims += _run_claims(run, anchor)
-    return claims
+        below = None if first.trailing else starting.get(run[-1].line + 1)
+        shown_above = anchor is not None and anchor.role in _SHOWS and not after_claim
+        if not shown_above and below is not None and below.role in _SHOWS:
+            # Nothing above shows a value (or it has its claim), and a print follows at once: the comment may
+            # claim the print's output.
+            claims += _run_claims(run, below, above=True)
+        else:
+            claims += _run_claims(run, anchor, printed=not after_claim)
+    return [_changing(claim, lines) for claim in claims]
 
 
-def _run_claims(run: Sequence[_Comment], anchor: _Statement | None) -> list[Claim]:
+_SHOWS = ("print", "expression")
+# Calls whose printed value differs on every run, whatever the code does: an object's address, the clock.
+_CHANGING = re.compile(
+    r"\b(?:id|time\.time|time\.perf_counter|time\.monotonic|datetime\.now|datetime\.datetime\.now)\("
+)
+
+
+def _changing(claim: Claim, lines: Sequence[str]) -> Claim:
+    if claim.kind != "printed" or claim.unverifiable or not claim.statement_line:
+        return claim
+    match = _CHANGING.search(lines[claim.statement_line - 1]) if claim.statement_line <= len(lines) else None
+    if match is None:
+        return claim
+    return replace(claim, unverifiable=f"{match.group(0)}...) prints a value that changes on every run")
+
+
+def _run_claims(
+    run: Sequence[_Comment], anchor: _Statement | None, *, above: bool = False, printed: bool = True
+) -> list[Claim]:
     claims: list[Claim] = []
-    printed_taken = False  # one printed claim per run: later values in it are not about this statement
+    printed_taken = not printed  # one printed claim per run: later values in it are not about this statement
     index = 0
     while index < len(run):
         comment = run[index]
@@ -469,13 +658,13 @@ def _run_claims(run: Sequence[_Comment], anchor: _Statement | None) -> list[Clai
             )
         elif fact := _gradient(body):
             claims.append(_claim("gradients", comment.line, body, "gradient-comment", None, fact=fact))
-        elif not printed_taken and index < 50 and anchor is not None and anchor.role in ("print", "expression"):
+        elif not printed_taken and index < 50 and anchor is not None and anchor.role in _SHOWS:
             # (A value is written right below its print; trying every line of a huge comment run is quadratic.)
-            printed = _printed(run, index, anchor.role)
-            if printed is not None:
-                end, text, form, first = printed
-                claims.append(_claim("printed", run[first].line, text, form, anchor.line))
-                printed_taken, index = True, end
+            found = _printed(run, index, anchor.role, above=above)
+            if found is not None:
+                claim = _claim("printed", run[found.first].line, found.text, found.form, anchor.line)
+                claims.append(replace(claim, annotation=found.annotation))
+                printed_taken, index = True, found.end
                 continue
         index += 1
     return claims
@@ -487,39 +676,100 @@ def _string_claims(statements: Sequence[_Statement]) -> list[Claim]:
     ending = {s.end: s for s in statements if s.role != "other"}
     for statement in statements:
         before = ending.get(statement.line - 1)
-        if statement.string is None or before is None or before.role not in ("print", "expression"):
+        if statement.string is None or before is None or before.role not in _SHOWS:
             continue
-        text = statement.string.strip()
+        text, annotation = _trimmed(statement.string.strip())
         if text:
-            leading = statement.string[: len(statement.string) - len(statement.string.lstrip())]
-            line = statement.line + leading.count("\n")
-            claims.append(_claim("printed", line, text, "docstring", before.line))
+            line = statement.line + statement.string[: max(statement.string.find(text), 0)].count("\n")
+            claim = _claim("printed", line, text, "docstring", before.line)
+            claims.append(replace(claim, annotation=annotation))
     return claims
 
 
-# ---- output fences ----------------------------------------------------------------------------------------
+# ---- outputs after the code ---------------------------------------------------------------------------------
 
 _OUTPUT_LANGUAGES = frozenset({"", "text", "txt", "output", "out", "console", "plain", "plaintext"})
-_LABEL = re.compile(r"outputs?|prints?|printed|results?|returns?|gives?|console|输出|结果|打印|运行", re.I)
+_LABEL = re.compile(
+    r"outputs?|prints?|printed|results?|returns?|gives?|console|out\s*\[\s*\d*\s*\]|输出|结果|打印|运行", re.I
+)
+_ERROR_LABEL = re.compile(r"tracebacks?|errors?|raises?|exceptions?|报错|错误|异常", re.I)  # before a traceback only
 _LIST_OR_QUOTE = re.compile(r"^(?:\s*(?:>|[-*+]|\d+[.)]))+\s*")
+_MAX_BETWEEN = 12
+_OUTPUT_FORMS = {"fence": "output-block", "indented": "indented-output", "quote": "quoted-output"}
 
 
-def _is_output(code: Block, fence: Block, note_lines: Sequence[str]) -> bool:
-    """Is `fence`, right after python block `code`, the output that code printed?"""
-    between = [_LIST_OR_QUOTE.sub("", line).strip() for line in note_lines[code.end : fence.line - 1]]
+def _is_output(code: Block, part: Block, note_lines: Sequence[str]) -> bool:
+    """Is `part`, right after python block `code`, the output that code printed (or the error it raised)?"""
+    if part.line - code.end > _MAX_BETWEEN:  # two short label lines and the blank lines around them, at most
+        return False
+    between = [_LIST_OR_QUOTE.sub("", line).strip() for line in note_lines[code.end : part.line - 1]]
     prose = [line for line in between if line]
-    if len(prose) > 2 or any(len(line) > 60 or line.startswith("#") or not _LABEL.search(line) for line in prose):
+    content = _unprefixed(part.code.strip()) if part.kind == "quote" else part.code.strip()
+    if not content or len(prose) > 2 or any(len(line) > 60 or line.startswith("#") for line in prose):
         return False
-    content = fence.code.strip()
-    if not content:
+    traceback = _traceback(content) is not None
+    if not all(_LABEL.search(line) or (traceback and _ERROR_LABEL.search(line)) for line in prose):
         return False
-    if fence.language in _OUTPUT_LANGUAGES:
+    if traceback:
+        return part.kind != "fence" or part.language in _OUTPUT_LANGUAGES or part.is_python
+    if part.kind == "quote":  # quotes hold prose too: only a printed value is output
+        return _values_only(content)
+    if part.kind == "indented":  # nbconvert's outputs: anything but code
+        return _values_only(content) or not _is_code(content, strict=True)
+    if part.language in _OUTPUT_LANGUAGES:
+        if part.language == "" and _unlabelled_code(part.code):
+            return False
         return not _is_code(content, strict=False)
-    if fence.is_python:
-        lines = [line for line in content.split("\n") if line.strip()]
-        values = all(_is_value(line) for line in lines) or _is_value(content)
-        return values and not _is_code(content, strict=True)
+    if part.is_python:
+        return _values_only(content) and not _is_code(content, strict=True) and not _calls(content)
     return False
+
+
+_METHOD_CALL = re.compile(r"[A-Za-z_][\w.]*\.[a-z_]\w*\(\s*\)")
+
+
+def _calls(text: str) -> bool:
+    """A method called with no arguments (`y.backward()`): code, though it parses like a printed repr."""
+    return _METHOD_CALL.search(text) is not None
+
+
+def _unprefixed(text: str) -> str:
+    """A quoted output without its output prefix (`Output: tensor(...)` -> `tensor(...)`)."""
+    prefixed = _prefix(text)
+    return prefixed[1] if prefixed is not None and prefixed[0] == "output-prefix" else text
+
+
+def _output_claim(part: Block) -> Claim:
+    """The claim an output block makes: what was printed, or, for a traceback, the error raised."""
+    start = part.line + (1 if part.kind == "fence" else 0)  # a fence's text starts below its opening line
+    lines = part.code.split("\n")
+    first = next(n for n, line in enumerate(lines) if line.strip())
+    form = _OUTPUT_FORMS[part.kind]
+    content = part.code.strip()
+    if part.kind == "quote":
+        content = _unprefixed(content)
+    if error := _traceback(content):
+        kind, message, offset = error
+        text = content.split("\n")[offset].strip()
+        return _claim("exception", start + first + offset, text, form, None, exception=(kind, message))
+    text, annotation = _trimmed(content)
+    line = start + first + content[: max(content.find(text), 0)].count("\n")
+    return replace(_claim("printed", line, text, form, None), annotation=annotation)
+
+
+_ERROR_LAST_LINE = re.compile(r"((?:[A-Za-z_][\w.]*?)?(?:Error|Exception))\s*(?:[:：]\s*(.*))?")
+
+
+def _traceback(text: str) -> tuple[str, str | None, int] | None:
+    """(type, message, line index of the error line) when `text` is a traceback or a lone `Error: message` line."""
+    lines = text.strip("\n").split("\n")
+    last = lines[-1].strip()
+    match = _ERROR_LAST_LINE.fullmatch(last)
+    if match is None:
+        return None
+    if len(lines) > 1 and not any("Traceback" in line or line.startswith("---") for line in lines[:3]):
+        return None
+    return match.group(1).rsplit(".", 1)[-1], (match.group(2) or "").strip() or None, len(lines) - 1
 
 
 def _is_code(text: str, *, strict: bool) -> bool:
@@ -537,3 +787,118 @@ def _is_code(text: str, *, strict: bool) -> bool:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print":
             return True
     return False
+
+
+# ---- errors claimed in the prose right after a block --------------------------------------------------------
+
+_PROSE_ERROR = re.compile(
+    r"报错|出错|抛出异常|引发异常|抛异常|发生错误"
+    r"|(?i:\b(?:raises?|throws?|fails?\s+with|errors?\s+out|gives?\s+an?\s+(?:error|exception)"
+    r"|results?\s+in\s+an?\s+(?:error|exception)|an?\s+(?:error|exception)\s+is\s+raised)\b)"
+)
+_CONDITIONAL = re.compile(r"如果|若是|假如|要是|否则|不然|除非|(?i:\b(?:if|unless|otherwise|without|when\s+you)\b)")
+_PROSE_TYPE = re.compile(r"\b((?:[A-Za-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception))\b")
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+_PROSE_MAX = 300
+_ADMONITION = re.compile(r"(?:!!!|\?\?\?\+?)\s*[\w-]+")
+
+
+def _next_text(note_lines: Sequence[str], index: int) -> int:
+    """The index of the first line at or after `index` holding text, looking at most 3 lines ahead."""
+    start = index
+    while index < len(note_lines) and index - start < 3 and not note_lines[index].strip():
+        index += 1
+    return index
+
+
+def _paragraph_after(note_lines: Sequence[str], end: int) -> tuple[int, list[str]]:
+    """(index, lines) of the paragraph right after note line `end`; an admonition's body counts as one."""
+    index = _next_text(note_lines, end)
+    admonition = index < len(note_lines) and _ADMONITION.match(note_lines[index]) is not None
+    if admonition:  # `!!! danger` then its indented body: the body is the paragraph
+        index = _next_text(note_lines, index + 1)
+    paragraph: list[str] = []
+    for line in note_lines[index : index + 3]:
+        text = _LIST_OR_QUOTE.sub("", line).strip()
+        if not text or text.startswith(_NOT_PROSE) or (line[:4].isspace() != admonition):
+            break
+        paragraph.append(text)
+    return index, paragraph
+
+
+def _paragraph_before(note_lines: Sequence[str], start: int) -> tuple[int, list[str]]:
+    """(index, lines) of the paragraph that ends right above note line `start` (a fence)."""
+    index = start - 2
+    while index >= 0 and start - 2 - index < 3 and not note_lines[index].strip():
+        index -= 1
+    paragraph: list[str] = []
+    while index >= 0 and len(paragraph) < 3:
+        text = _LIST_OR_QUOTE.sub("", note_lines[index]).strip()
+        if not text or text.startswith(_NOT_PROSE) or note_lines[index][:4].isspace():
+            break
+        paragraph.insert(0, text)
+        index -= 1
+    return index + 1, paragraph
+
+
+_NOT_PROSE = ("```", "~~~", "#", "|", "!!!", "???")
+# "下面这段代码会报错：", "The next cell raises an error:": prose about the block that follows, not the one above.
+_FORWARD = re.compile(r"下面|下列|接下来|以下|如下|(?i:\b(?:below|following|next)\b)")
+
+
+def _prose_error(
+    index: int, paragraph: Sequence[str], *, forward: bool
+) -> tuple[int, str, str | None, str | None] | None:
+    """(line, text, type, message) when the paragraph says a block raises; `forward`: it must speak of the next."""
+    sentence = " ".join(paragraph)
+    if not sentence or len(sentence) > _PROSE_MAX or not _PROSE_ERROR.search(sentence):
+        return None
+    if _NEGATED.search(sentence) or _CONDITIONAL.search(sentence) or bool(_FORWARD.search(sentence)) != forward:
+        return None
+    typed = _PROSE_TYPE.search(sentence)
+    kind = typed.group(1).rsplit(".", 1)[-1] if typed else None
+    # A message only where the author quoted one as code (`RuntimeError: ...`): after a colon in prose comes
+    # an explanation as often as the message.
+    quoted = next((m for span in _CODE_SPAN.findall(sentence) if (m := _ERROR_LAST_LINE.fullmatch(span.strip()))), None)
+    if quoted is not None:
+        kind, message = quoted.group(1).rsplit(".", 1)[-1], (quoted.group(2) or "").strip() or None
+    else:
+        message = None
+    return index + 1, sentence, kind, message
+
+
+def _with_prose_error(block: CodeBlock, end: int, note_lines: Sequence[str]) -> CodeBlock:
+    """The error claimed in prose: in the paragraph right after the block, or announced in the one before it."""
+    if any(claim.kind == "exception" for claim in block.claims):
+        return block
+    found = _prose_error(*_paragraph_after(note_lines, end), forward=False)
+    if found is None and not block.cell:
+        found = _prose_error(*_paragraph_before(note_lines, block.line), forward=True)
+    if found is None:
+        return block
+    line, text, kind, message = found
+    return _with_claims(block, [_claim("exception", line, text, "error-prose", None, exception=(kind, message))])
+
+
+# ---- notebooks ----------------------------------------------------------------------------------------------
+
+
+def _notebook_blocks(cells: Sequence[Cell]) -> list[CodeBlock]:
+    """Each code cell a block; its stored outputs are claims: stdout, the displayed value, the error."""
+    found: list[CodeBlock] = []
+    for cell in cells:
+        claims, defines, uses, random = _analyse(cell.code)
+        read = [replace(claim, line=claim.line + cell.line) for claim in claims]
+        tree = _parse(cell.code)
+        last = tree.body[-1] if tree is not None and tree.body else None
+        shown = last.lineno if isinstance(last, ast.Expr) else None  # Jupyter shows the last expression's value
+        for output in cell.outputs:
+            if output.kind == "error":
+                exception = (output.exception_type, output.exception_message)
+                read.append(_claim("exception", output.line, output.text, "notebook-error", None, exception=exception))
+            elif output.text.strip():
+                form, statement = ("notebook-result", shown) if output.kind == "result" else ("notebook-stream", None)
+                read.append(_claim("printed", output.line, output.text.strip(), form, statement))
+        ordered = tuple(sorted(read, key=lambda c: c.line))
+        found.append(CodeBlock(len(found) + 1, cell.line, cell.code, ordered, defines, uses, random, cell=cell.number))
+    return found

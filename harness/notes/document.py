@@ -10,13 +10,15 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from markdown_it import MarkdownIt
 from mdit_py_plugins.admon import admon_plugin
 
 from harness.errors import NoteError
+from harness.notes.notebook import is_notebook
 
-__all__ = ["PYTHON_LANGUAGES", "Block", "block_at", "blocks", "code_hash", "read_note"]
+__all__ = ["PYTHON_LANGUAGES", "Block", "BlockKind", "block_at", "blocks", "code_hash", "parts", "read_note"]
 
 PYTHON_LANGUAGES = frozenset({"python", "py", "python3", "pycon", "ipython"})
 
@@ -25,12 +27,18 @@ _MARKDOWN = MarkdownIt("commonmark").use(admon_plugin).disable("inline")
 _LANGUAGE = re.compile(r"[^\s{}`]*")  # "python{.numberLines}" and "python title=x" are python
 
 
+# Where a block's text comes from: a fence; an indented code block (nbconvert writes outputs so); a paragraph
+# of a block quote (some authors quote what was printed).
+BlockKind = Literal["fence", "indented", "quote"]
+
+
 @dataclass(frozen=True)
 class Block:
-    line: int  # 1-based line of the opening fence
+    line: int  # 1-based line of the opening fence (of the first text line for indented and quoted blocks)
     language: str  # first word of the info string, lower-cased ("" when unlabelled)
     code: str
     end: int = 0  # 1-based last line of the block: its closing fence, or the note's last line when unclosed
+    kind: BlockKind = "fence"
 
     @property
     def is_python(self) -> bool:
@@ -56,7 +64,10 @@ def read_note(path: Path) -> str:
     except OSError as exc:
         raise NoteError(path, f"cannot be read: {exc.strerror or exc}") from None
     # Notes come from anywhere: undecodable bytes must not stop us from reading the rest.
-    return data.decode("utf-8", errors="replace")
+    text = data.decode("utf-8", errors="replace")
+    if path.suffix.lower() == ".ipynb" and not is_notebook(text):  # its JSON is read by read_code_blocks
+        raise NoteError(path, "not a notebook: a .ipynb file holds a JSON object with the notebook's cells")
+    return text
 
 
 def _language(info: str) -> str:
@@ -73,6 +84,32 @@ def blocks(text: str) -> list[Block]:
         if token.type == "fence" and token.map is not None:
             start, stop = token.map
             found.append(Block(line=start + 1, language=_language(token.info), code=token.content, end=stop))
+    return found
+
+
+def parts(text: str) -> list[Block]:
+    """Fences, indented code blocks and block-quote paragraphs, in note order: where code and its output lie."""
+    if "```" not in text and "~~~" not in text and "    " not in text and ">" not in text:
+        return []
+    found: list[Block] = []
+    quote_depth = 0
+    tokens = _MARKDOWN.parse(text)
+    for index, token in enumerate(tokens):
+        if token.type == "blockquote_open":
+            quote_depth += 1
+        elif token.type == "blockquote_close":
+            quote_depth -= 1
+        elif token.map is None:
+            continue
+        elif token.type == "fence":
+            start, stop = token.map
+            found.append(Block(line=start + 1, language=_language(token.info), code=token.content, end=stop))
+        elif token.type == "code_block":
+            start, stop = token.map
+            found.append(Block(start + 1, "", token.content, stop, "indented"))
+        elif token.type == "inline" and quote_depth and tokens[index - 1].type == "paragraph_open":
+            start, stop = token.map
+            found.append(Block(start + 1, "", token.content + "\n", stop, "quote"))
     return found
 
 

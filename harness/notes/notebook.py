@@ -1,0 +1,110 @@
+"""Notebooks: a ``.ipynb`` file as a note. Each code cell is a block; its stored outputs are its claims.
+
+A notebook has no note lines, so positions are synthetic and stable: cell ``k`` (1-based, counting every cell
+as Jupyter shows them) starts at line ``k * CELL_LINES``; its code line ``n`` is line ``k * CELL_LINES + n``
+(so ``block.line + n`` holds as for markdown), and its outputs follow from ``k * CELL_LINES + OUTPUT_OFFSET``,
+one line per output line. ``cell_position`` turns such a line back into (cell, line in the cell, is output).
+
+IPython-only lines (``%matplotlib inline``, ``!pip install``) are blanked in the code: the kernel ran them, not
+Python, and they claim nothing. Read with ``nbformat``; pure Python, no torch import.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Literal
+
+import nbformat
+
+from harness.errors import NoteError
+
+__all__ = ["CELL_LINES", "OUTPUT_OFFSET", "Cell", "CellOutput", "cell_position", "is_notebook", "read_notebook"]
+
+CELL_LINES = 10_000
+_UNREADABLE = (json.JSONDecodeError, nbformat.reader.NotJSONError, ValueError, KeyError, TypeError, AttributeError)
+OUTPUT_OFFSET = 5_000
+
+
+@dataclass(frozen=True)
+class CellOutput:
+    kind: Literal["stream", "result", "error"]
+    line: int  # synthetic note line of its first text line
+    text: str  # stdout text, the result's text/plain, or "Type: message" for an error
+    exception_type: str | None = None
+    exception_message: str | None = None
+
+
+@dataclass(frozen=True)
+class Cell:
+    number: int  # 1-based among all the notebook's cells
+    line: int  # synthetic line: number * CELL_LINES
+    code: str
+    outputs: tuple[CellOutput, ...]
+
+
+def is_notebook(text: str) -> bool:
+    """A notebook's JSON: an object with its cells (a markdown note is never one)."""
+    if not text.lstrip().startswith("{") or '"cells"' not in text:
+        return False
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(document, dict) and "cells" in document
+
+
+def cell_position(line: int) -> tuple[int, int, bool]:
+    """(cell number, line in the cell's code or outputs, whether it is an output line) of a synthetic line."""
+    cell, offset = divmod(line, CELL_LINES)
+    return (cell, offset - OUTPUT_OFFSET, True) if offset >= OUTPUT_OFFSET else (cell, offset, False)
+
+
+def _blank_magics(code: str) -> str:
+    return "\n".join("" if line.lstrip()[:1] in ("%", "!") else line for line in code.split("\n"))
+
+
+def _text(value: object) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def read_notebook(text: str, name: str = "notebook") -> list[Cell]:
+    try:
+        notebook = nbformat.reads(text, as_version=4)  # type: ignore[no-untyped-call]
+    except (
+        json.JSONDecodeError,
+        nbformat.reader.NotJSONError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+    ) as error:
+        raise NoteError(name, f"not a readable notebook ({type(error).__name__}: {str(error)[:120]})") from None
+    cells: list[Cell] = []
+    for number, cell in enumerate(notebook.get("cells", []), 1):
+        if cell.get("cell_type") != "code":
+            continue
+        start = number * CELL_LINES
+        outputs: list[CellOutput] = []
+        at = start + OUTPUT_OFFSET
+        for output in cell.get("outputs", []):
+            kind = output.get("output_type")
+            if kind == "stream" and output.get("name") == "stdout":
+                body = _text(output.get("text", ""))
+                if outputs and outputs[-1].kind == "stream":  # the kernel splits one cell's stdout at will
+                    outputs[-1] = CellOutput("stream", outputs[-1].line, outputs[-1].text + body)
+                else:
+                    outputs.append(CellOutput("stream", at, body))
+            elif kind == "execute_result" and "text/plain" in output.get("data", {}):
+                body = _text(output["data"]["text/plain"])
+                outputs.append(CellOutput("result", at, body))
+            elif kind == "error":
+                ename, evalue = str(output.get("ename", "")), str(output.get("evalue", ""))
+                body = f"{ename}: {evalue}"
+                outputs.append(CellOutput("error", at, body, ename or None, evalue or None))
+            else:  # stderr (warnings), images, widgets: nothing a claim can be read from
+                continue
+            at = outputs[-1].line + outputs[-1].text.rstrip("\n").count("\n") + 1  # the next output's first line
+        code = _blank_magics(_text(cell.get("source", "")))
+        cells.append(Cell(number, start, code if code.endswith("\n") else code + "\n", tuple(outputs)))
+    return cells
