@@ -308,3 +308,51 @@ def test_an_output_block_holds_the_value_of_the_last_expression(
     assert block.runs_as_written
     assert (claim.line, TRUTH[claim.status]) == (12, truth)
     assert claim.actual == "done\ntensor([2., 2.])"
+
+
+# -- notebook state: a note written as one session runs in one namespace, in order ----------------------------------
+
+SESSION = """\
+# One kernel, several cells
+
+```python
+import torch
+w = torch.ones(2, requires_grad=True)
+```
+
+```python
+(w * 3).sum().backward()
+```
+
+```python
+(w * 3).sum().backward()  # again, without zero_grad
+```
+
+```python
+print(w.grad)  # tensor([{grad}])
+```
+"""
+
+
+@pytest.mark.parametrize(("grad", "truth"), [("6., 6.", "true"), ("3., 3.", "false")])
+def test_a_session_note_carries_state_from_block_to_block(
+    runner: Runner, tmp_path: Path, grad: str, truth: str
+) -> None:
+    note = tmp_path / "session.md"
+    note.write_text(SESSION.format(grad=grad))
+    audit = audit_note(note, runner)
+    claim = audit.claims[-1]
+    assert (claim.line, TRUTH[claim.status], claim.actual) == (17, truth, "tensor([6., 6.])")
+    assert all(b.runs_as_written for b in audit.blocks)
+    assert audit.blocks[-1].continues == (1, 2, 3)
+    (outcome,) = audit.blocks[-1].outcomes
+    assert outcome.block is not None and outcome.block.mode == "session"
+
+
+def test_blocks_that_each_import_stay_standalone(runner: Runner, tmp_path: Path) -> None:
+    note = tmp_path / "standalone.md"
+    note.write_text(SESSION.format(grad="6., 6.").replace("```python\n(w", "```python\nimport torch\n(w"))
+    audit = audit_note(note, runner)
+    (outcome,) = audit.blocks[-1].outcomes
+    assert outcome.block is not None and outcome.block.mode != "session"
+    assert audit_note(note, runner, isolation="session").claims[-1].status == Status.PASSED

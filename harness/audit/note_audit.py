@@ -48,7 +48,10 @@ from harness.specs.model import (
     TimingSettings,
 )
 
-Isolation = Literal["block", "chain", "auto"]
+# block: each block alone; chain: after the earlier blocks it uses; session: every block after all the earlier ones,
+# as one notebook kernel ran them; auto: session for a note written as one session, else alone or chained by need.
+Isolation = Literal["block", "chain", "session", "auto"]
+_PROMPT = re.compile(r"^[ \t>]*(?:In|Out)\s*\[\s*\d+\s*\]\s*:", re.MULTILINE)
 MAX_FIXES_PER_BLOCK = 12
 _AUTHOR_FILES = ("FileNotFoundError", "IsADirectoryError", "NotADirectoryError")
 
@@ -138,7 +141,10 @@ def audit_note(
     timeout: float = 60.0,
 ) -> NoteAudit:
     text = read_note(path)
-    auditor = _Auditor(path, read_code_blocks(text), runner, isolation, samples, timeout)
+    blocks = read_code_blocks(text)
+    if isolation == "auto" and session_style(blocks, text):
+        isolation = "session"
+    auditor = _Auditor(path, blocks, runner, isolation, samples, timeout)
     auditor.analyse()
     return NoteAudit(str(path), auditor.conclude(devices))
 
@@ -158,6 +164,8 @@ class _Auditor:
 
     def analyse(self) -> None:
         while pending := [s for s in self.states if not s.done]:
+            if self.isolation == "session":
+                pending = [self._in_session(pending[0])]  # in order: each block runs on what the earlier ones left
             specs = [self._spec(state) for state in pending]
             for state, spec, execution in zip(pending, specs, self.runner.execute(specs, ("cpu",)), strict=True):
                 state.last, state.last_code = execution, spec.code
@@ -176,7 +184,7 @@ class _Auditor:
             return
         line = exception.get("line")
         if line is not None and line <= offset:
-            if self.isolation == "chain":
+            if self.isolation in ("chain", "session"):
                 state.done = True  # an earlier block it continues fails: that block's report says why
             else:
                 state.continues, state.chain_failed = [], True  # alone again: the missing name is its own bug
@@ -196,6 +204,20 @@ class _Auditor:
         state.snapshots.append(state.code)
         state.code = _with_newline(apply_edits(state.code, fix.edits))
         state.fixes.append(fix)
+
+    def _in_session(self, state: _State) -> _State:
+        """The block runs after every earlier block that ran to its end, fixes applied. One that still raises is
+        left out: its partial effects are lost, where the kernel would have kept them (the block's report says
+        why it failed)."""
+        state.continues = [s.block.index for s in self.states[: state.block.index - 1] if not self._still_fails(s)]
+        return state
+
+    def _still_fails(self, state: _State) -> bool:
+        observation = state.last.observation if state.last else None
+        if observation is None:
+            return True
+        exception = observation.get("exception")
+        return exception is not None and not self._claimed(state, exception)
 
     def _continues_earlier(self, state: _State, name: str | None) -> bool:
         """Notebook style: the name comes from an earlier block. But in a note whose blocks each import what they
@@ -391,7 +413,7 @@ class _Auditor:
             fixes=tuple(fixes),
             remaining_error=remaining,
             continues=tuple(state.continues),
-            mode="chain" if state.continues else "block",
+            mode="session" if self.isolation == "session" else "chain" if state.continues else "block",
             claims=tuple(
                 ClaimRecord(v.line, v.kind, v.form, v.claimed, v.actual, v.status, v.reason, v.under_fixes)
                 for v in verdicts
@@ -423,7 +445,7 @@ def _shows_last_value(block: CodeBlock) -> bool:
     """Run the block as a notebook cell (its last expression's value shown) when its output was a cell's:
     a notebook's cell, or an output block after the code. A script shows nothing for a bare last expression,
     so a note that shows one in its output was run in a notebook or a REPL."""
-    return any(claim.form in _CELL_OUTPUT_FORMS for claim in block.claims)
+    return block.cell is not None or any(claim.form in _CELL_OUTPUT_FORMS for claim in block.claims)
 
 
 def block_id(note: Path, index: int) -> str:
@@ -454,6 +476,24 @@ def expectation_for(claim: Claim, statement: int | None) -> Expectation | None:
 def _statement(claim: Claim, offset: int, moved: dict[int, int]) -> int | None:
     line = moved.get(claim.statement_line) if claim.statement_line else None
     return offset + line if line else None
+
+
+def session_style(blocks: Sequence[CodeBlock], text: str) -> bool:
+    """Were the note's blocks one notebook session, state carrying from block to block? A notebook's cells were;
+    an export shows `In [3]:` / `Out[3]:` prompts; and blocks that use what earlier blocks defined, while at
+    most one block imports anything, were written to run in one kernel, not alone (the seed note's blocks each
+    import what they use: standalone)."""
+    if len(blocks) < 2:
+        return False
+    if any(block.cell is not None for block in blocks) or _PROMPT.search(text):
+        return True
+    importers = sum(1 for block in blocks if imported_names(block.code))
+    defined: set[str] = set()
+    carries = False
+    for block in blocks:
+        carries = carries or bool(block.uses & defined)
+        defined |= block.defines
+    return carries and importers <= 1
 
 
 def _written_line(written: str, code: str, line: int, *, insert: bool = False) -> int:
