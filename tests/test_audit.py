@@ -356,3 +356,39 @@ def test_blocks_that_each_import_stay_standalone(runner: Runner, tmp_path: Path)
     (outcome,) = audit.blocks[-1].outcomes
     assert outcome.block is not None and outcome.block.mode != "session"
     assert audit_note(note, runner, isolation="session").claims[-1].status == Status.PASSED
+
+
+# -- randomness decided by experiment: another seed, and only the claims whose output changes are unverifiable ------
+
+RANDOM = """\
+```python
+import torch
+noise = torch.randn(3)
+print(noise)  # tensor([0.1, 0.2, 0.3])
+print(torch.ones(2))  # tensor([1., 1.])
+print(noise.shape)  # torch.Size([3])
+print(torch.ones(2) * 3)  # tensor([2., 2.])
+```
+"""
+
+
+def test_only_claims_whose_output_changes_with_the_seed_are_unverifiable(runner: Runner, tmp_path: Path) -> None:
+    note = tmp_path / "random.md"
+    note.write_text(RANDOM)
+    verdicts = {claim.line: TRUTH[claim.status] for claim in audit_note(note, runner).claims}
+    assert verdicts == {4: "unverifiable", 5: "true", 6: "true", 7: "false"}
+
+
+def test_a_note_that_seeds_itself_is_judged(runner: Runner, tmp_path: Path) -> None:
+    import torch
+
+    torch.manual_seed(0)
+    seeded = str(torch.randn(3))  # what the author's seeded run printed
+    note = tmp_path / "seeded.md"
+    note.write_text(
+        RANDOM.replace("import torch\n", "import torch\ntorch.manual_seed(0)\n").replace(
+            "# tensor([0.1, 0.2, 0.3])", f"# {seeded}"
+        )
+    )
+    verdicts = {claim.line: TRUTH[claim.status] for claim in audit_note(note, runner).claims}
+    assert verdicts[5] == "true"

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from harness import Runner, Status
+from harness.audit.note_audit import audit_note
 from harness.notes.claims import Claim, read_code_blocks
 from harness.notes.document import read_note
 
@@ -67,3 +69,38 @@ def test_the_corpus_is_big_enough_and_its_labels_are_well_formed(capsys: pytest.
               f"{found}/{labelled} labelled claims found; labels: {dict(sorted(counts.items()))}")  # fmt: skip
     assert labelled >= 150
     assert set(counts) == LABELS  # every label occurs
+
+
+# -- the audit against the labels: the bar is 95% judged the way a careful reader would ---------------------------
+
+VERDICT_WORD = {
+    Status.PASSED: "true",
+    Status.FAILED: "false",
+    Status.DRIFTED: "drifted",
+    Status.UNVERIFIABLE: "unverifiable",
+    Status.ERROR: "blocked",
+    Status.SKIPPED: "skipped",
+}
+
+
+def test_the_audit_judges_at_least_95_percent_of_labelled_claims_right(
+    runner: Runner, capsys: pytest.CaptureFixture[str]
+) -> None:
+    table: Counter[tuple[str, str]] = Counter()
+    misses = []
+    for note in NOTES:
+        verdicts = {claim.line: VERDICT_WORD[claim.status] for claim in audit_note(note, runner).claims}
+        for line, row in labels_of(note).items():
+            verdict = verdicts.get(line, "not found")
+            table[(row["label"], verdict)] += 1
+            if verdict != row["label"]:
+                misses.append(f"{note.name}:{line}: labelled {row['label']}, audit says {verdict} ({row['reason']})")
+    right = sum(n for (label, verdict), n in table.items() if label == verdict)
+    total = sum(table.values())
+    with capsys.disabled():
+        print(f"\naudit vs labels: {right}/{total} judged right ({right / total:.1%})")
+        for (label, verdict), n in sorted(table.items()):
+            print(f"  labelled {label:13s} audit {verdict:13s} {n:4d}")
+        print("\n".join(misses))
+    assert total >= 150
+    assert right / total >= 0.95, "\n".join(misses)

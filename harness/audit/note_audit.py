@@ -8,6 +8,7 @@ the final code, marked with the fixes they were judged under.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -31,11 +32,11 @@ from harness.judge.outcome import (
     Status,
     worst,
 )
-from harness.judge.printed import CallLiteral, PrintedSequence, TensorLiteral, parse_printed
 from harness.notes.claims import Claim, CodeBlock, read_code_blocks
 from harness.notes.document import code_hash, read_note
 from harness.runs.protocol import ExceptionInfo
 from harness.runs.runner import Execution, Runner
+from harness.sandbox.capture import CELL_HOOK
 from harness.specs.loading import LoadedSpec
 from harness.specs.model import (
     Data,
@@ -129,6 +130,7 @@ class _State:
     last: Execution | None = None
     last_code: str = ""  # the code (earlier blocks included) that `last` ran
     last_error: tuple[Any, ...] | None = None
+    reseeded: Execution | None = None  # the final code run under another seed, when it may draw random numbers
 
 
 def audit_note(
@@ -206,18 +208,15 @@ class _Auditor:
         state.fixes.append(fix)
 
     def _in_session(self, state: _State) -> _State:
-        """The block runs after every earlier block that ran to its end, fixes applied. One that still raises is
-        left out: its partial effects are lost, where the kernel would have kept them (the block's report says
-        why it failed)."""
-        state.continues = [s.block.index for s in self.states[: state.block.index - 1] if not self._still_fails(s)]
+        """The block runs after every earlier block, fixes applied, each as a cell (see `_prefix`); one whose
+        process died is left out (its report says why)."""
+        state.continues = [s.block.index for s in self.states[: state.block.index - 1] if not self._died(s)]
         return state
 
-    def _still_fails(self, state: _State) -> bool:
-        observation = state.last.observation if state.last else None
-        if observation is None:
-            return True
-        exception = observation.get("exception")
-        return exception is not None and not self._claimed(state, exception)
+    @staticmethod
+    def _died(state: _State) -> bool:
+        """Its process ended without an observation (a crash, a hang): running it again would do the same."""
+        return state.last is None or state.last.observation is None
 
     def _continues_earlier(self, state: _State, name: str | None) -> bool:
         """Notebook style: the name comes from an earlier block. But in a note whose blocks each import what they
@@ -293,10 +292,15 @@ class _Auditor:
         rerun = [
             spec for spec, state in zip(specs, self.states, strict=True) if not (reuse and state.last_code == spec.code)
         ]
+        # Randomness decided by experiment: a block that may draw from an unseeded generator runs once more under
+        # another seed; a claim whose output changes with it is unverifiable, one whose output stays is judged.
+        reseeded = [_reseeded(spec) for spec, state in zip(specs, self.states, strict=True) if self._random(state)]
         executions = {
             (e.outcome.spec_id, e.outcome.device): e
             for e in self.runner.execute(rerun, [d for d in devices if d == "cpu" or not reuse])
         }
+        if reseeded:
+            executions |= {(e.outcome.spec_id, e.outcome.device): e for e in self.runner.execute(reseeded, ("cpu",))}
         if reuse and "cuda" in devices:
             executions |= {(e.outcome.spec_id, e.outcome.device): e for e in self.runner.execute(specs, ("cuda",))}
         audits = []
@@ -308,6 +312,7 @@ class _Auditor:
                     row = state.last  # the last analysis run already ran exactly this code
                 if row is not None:
                     rows.append(row)
+            state.reseeded = executions.get((_reseeded_id(spec.id), "cpu"))
             audits.append(self._block_audit(state, rows))
         return tuple(audits)
 
@@ -364,11 +369,16 @@ class _Auditor:
             missing = re.search(r"'([^']+)'", exception["message"])
             needs = missing.group(1) if missing else "a file"
             return replace(verdict, status=Status.UNVERIFIABLE, reason=f"needs {needs}, a file the author had")
-        if self._random(state) and claim.kind == "printed" and claims_values(claim.text):
-            # A match or a mismatch both depend on which seed the author's run happened to use.
-            return replace(
-                verdict, status=Status.UNVERIFIABLE, reason="the values come from an unseeded random generator"
-            )
+        if state.reseeded is not None:
+            other = _check_for(claim, state, state.reseeded)
+            if other is None or other.actual != check.actual:
+                # A match or a mismatch both depend on which seed the author's run happened to use.
+                return replace(
+                    verdict,
+                    status=Status.UNVERIFIABLE,
+                    reason="the output changes with the random seed (unseeded randomness): "
+                    f"{check.actual!r} under one seed, {other.actual if other else 'no output'!r} under another",
+                )
         return verdict
 
     def _record(self, state: _State, row: Execution, verdicts: list[ClaimVerdict]) -> BlockRecord:
@@ -421,7 +431,13 @@ class _Auditor:
         )
 
     def _prefix(self, state: _State) -> str:
-        return "".join(self.states[i - 1].code for i in state.continues)
+        """The code of the earlier blocks a block runs after. In a session each earlier block runs as a cell:
+        one that raises stops itself, not the rest, and keeps what it did before raising, as the kernel did.
+        Each cell takes one line, so the block's own lines stay where `offset` says."""
+        earlier = [self.states[i - 1].code for i in state.continues]
+        if self.isolation == "session":
+            return "".join(f"{CELL_HOOK}({code!r})\n" for code in earlier)
+        return "".join(earlier)
 
     def _random(self, state: _State) -> bool:
         return state.block.random_unseeded or any(self.states[i - 1].block.random_unseeded for i in state.continues)
@@ -496,6 +512,15 @@ def session_style(blocks: Sequence[CodeBlock], text: str) -> bool:
     return carries and importers <= 1
 
 
+def _reseeded_id(spec_id: str) -> str:
+    return f"{spec_id}~reseeded"
+
+
+def _reseeded(loaded: LoadedSpec) -> LoadedSpec:
+    spec = loaded.spec.model_copy(update={"seed": loaded.spec.seed + 1, "timing": TimingSettings(enabled=False)})
+    return dataclasses.replace(loaded, id=_reseeded_id(loaded.id), spec=spec)
+
+
 def _written_line(written: str, code: str, line: int, *, insert: bool = False) -> int:
     """The line of the code as written that `line` of a later version of it stands for.
 
@@ -520,27 +545,6 @@ def _stored(outcome: Outcome, verdicts: list[ClaimVerdict], state: _State, recor
     )
     fix = "\n".join(f"{describe_fix(f)}: {f.reason}" for f in state.fixes) or None
     return replace(outcome, checks=checks, status=status, fix=fix, block=record)
-
-
-def claims_values(text: str) -> bool:
-    """Does a printed claim state numbers (tensor values, floats), rather than only shapes, sizes or text?"""
-
-    def walk(value: object) -> bool:
-        if isinstance(value, TensorLiteral):
-            return True
-        if isinstance(value, float):
-            return True
-        if isinstance(value, CallLiteral):
-            return value.name not in ("torch.Size", "Size") and any(map(walk, (*value.args, *value.kwargs.values())))
-        if isinstance(value, PrintedSequence):
-            return any(map(walk, value.items))
-        if isinstance(value, (list, tuple)):
-            return any(map(walk, value))
-        if isinstance(value, dict):
-            return any(map(walk, value.values()))
-        return False
-
-    return walk(parse_printed(text))
 
 
 def _with_newline(code: str) -> str:

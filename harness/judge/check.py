@@ -189,9 +189,14 @@ def _check_printed(expectation: PrintedExpectation, observation: Observation) ->
         for window, comparison in verdicts:
             if comparison.verdict == wanted:
                 return _result(expectation, status, expected, window, comparison.reason)
-    # Nothing matched: show the candidate that failed for the most specific reason (a value, not text).
-    window, comparison = next(((w, c) for w, c in verdicts if not c.reason.startswith("printed text")), verdicts[-1])
+    # Nothing matched: show the candidate that failed for the most specific reason (a value, then a shape, then text).
+    window, comparison = min(verdicts, key=lambda candidate: _vagueness(candidate[1].reason))
     return _result(expectation, Status.FAILED, expected, window, comparison.reason)
+
+
+def _vagueness(reason: str) -> int:
+    """How little a failed comparison says: a differing value pins the claim down, differing text hardly."""
+    return 2 if reason.startswith("printed text") else 1 if reason.startswith("shape") else 0
 
 
 def _check_statement_output(expectation: PrintedExpectation, observation: Observation) -> CheckResult:

@@ -19,6 +19,7 @@ PRINT_HOOK = "__noteproof_print__"
 SHOW_HOOK = "__noteproof_show__"
 MARK_HOOK = "__noteproof_mark__"
 DISPLAY_HOOK = "__noteproof_display__"
+CELL_HOOK = "__noteproof_cell__"  # runs an earlier block of a notebook session as a cell (see `run_cell`)
 _KEPT_PER_STATEMENT = 8
 _KEPT_CHARS = 20_000
 
@@ -107,6 +108,7 @@ class Captures:
         namespace[SHOW_HOOK] = self._shower()
         namespace[MARK_HOOK] = self._mark
         namespace[DISPLAY_HOOK] = _display
+        namespace[CELL_HOOK] = _cell_runner(namespace)
 
     def _mark(self) -> None:
         self.own_output_from = self._output.kept if self._output is not None else 0
@@ -141,3 +143,15 @@ class Captures:
 def _display(value: object) -> None:
     if value is not None:  # a notebook shows nothing for None
         builtins.print(repr(value))
+
+
+def _cell_runner(namespace: dict[str, Any]) -> Callable[[str], None]:
+    def run_cell(code: str) -> None:
+        """An earlier cell of the session: what it defines stays, what it raises stops only itself (the kernel
+        printed its traceback and went on). Its output comes before the block's own, so no claim reads it."""
+        try:
+            exec(compile(code, "<earlier cell>", "exec"), namespace)  # noqa: S102 - the note's code, in its child
+        except Exception:  # noqa: BLE001 - any error of the cell, exactly as the kernel went on after it
+            return
+
+    return run_cell
