@@ -59,7 +59,8 @@ def main() -> int:
     median = statistics.median
     rows = [
         Row("noteproof run specs / F", floor.run_ratio, "", 1.2),
-        *([Row("noteproof audit seed note / F", floor.audit_ratio, "", 1.5)] if floor.audit_ratio is not None else []),
+        *([Row("noteproof audit seed note / F", floor.audit_ratio, "", 1.3)] if floor.audit_ratio is not None else []),
+        *([Row("noteproof audit 50-block note / F", floor.audit50_ratio, "", 2)] if floor.audit50_ratio else []),
         Row("isolation overhead per example", isolation_ms, " ms", 50),
         Row("loss call per call: harness / Timer", loss.call_ratio, "", 1.10, low=0.90),  # within 10% either way
         Row("  harness per call (median round)", median(loss.harness_call_s) * 1e6, " µs", None),
