@@ -104,7 +104,7 @@ def _parser() -> argparse.ArgumentParser:
 # Front ends with a command of their own (review page, language server, benchmarks) live in their own module:
 # each has `COMMAND`, `add_parser(commands)` and `handle(args, console, errors) -> int`, and imports what is
 # heavy inside `handle`, so `noteproof run` never pays for streamlit or pygls.
-_COMMAND_MODULES: tuple[str, ...] = ("harness.cli.bench",)
+_COMMAND_MODULES: tuple[str, ...] = ("harness.cli.bench", "harness.cli.review")
 
 
 def _command_modules() -> list[CommandModule]:

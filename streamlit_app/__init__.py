@@ -1,0 +1,1 @@
+"""The review page: a Streamlit app over the results history (`noteproof review`)."""
