@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -392,3 +393,25 @@ def test_a_note_that_seeds_itself_is_judged(runner: Runner, tmp_path: Path) -> N
     )
     verdicts = {claim.line: TRUTH[claim.status] for claim in audit_note(note, runner).claims}
     assert verdicts[5] == "true"
+
+
+@needs_seed
+def test_every_line_a_fix_names_is_a_note_line(seed_audit: NoteAudit) -> None:
+    note_lines = SEED_NOTE.read_text(encoding="utf-8").splitlines()
+    reasons = [fix.reason for block in seed_audit.blocks for fix in block.fixes]
+    assert "`loss`, assigned on line 36" in reasons[0]
+    assert "loss = L1Loss()" in note_lines[36 - 1]
+    named = [int(n) for reason in reasons for n in re.findall(r"on line (\d+)", reason)]
+    assert len(named) >= 8
+    for line in named:  # each names a line of code inside one of the note's blocks, never a block-relative one
+        assert any(b.line < line <= b.line + len(b.code.splitlines()) for b in seed_audit.blocks), line
+
+
+def test_only_some_blocks_run_and_are_reported_as_within_the_whole_note(runner: Runner, tmp_path: Path) -> None:
+    note = tmp_path / "session.md"
+    note.write_text(SESSION.format(grad="6., 6."))
+    audit = audit_note(note, runner, only=[4])  # what an editor asks for when only block 4 changed
+    assert [b.index for b in audit.blocks] == [4]
+    assert TRUTH[audit.claims[0].status] == "true"  # blocks 1-3 still ran before it, as cells of the session
+    unsaved = SESSION.format(grad="3., 3.")  # the editor's text, not the file's
+    assert TRUTH[audit_note(note, runner, text=unsaved, only=[4]).claims[0].status] == "false"

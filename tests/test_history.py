@@ -10,7 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from harness import BadInput, CheckResult, GradientRecord, History, HistoryError, Location, Outcome, Status, Timing
+from harness import (
+    BadInput,
+    CheckResult,
+    GradientRecord,
+    HarnessError,
+    History,
+    HistoryError,
+    Location,
+    Outcome,
+    Status,
+    Timing,
+)
 from harness.judge.outcome import outcome_to_dict
 
 
@@ -76,7 +87,7 @@ def test_one_outcome_per_spec_and_device_per_run(tmp_path: Path) -> None:
     with History(tmp_path / "h.sqlite") as history:
         run_id = history.start_run({}, "a")
         history.record(run_id, _outcome())
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(HarnessError, match="UNIQUE constraint failed"):  # a harness bug (exit 3), not bad input
             history.record(run_id, _outcome())
         assert len(history.outcomes(run_id)) == 1  # the failed insert left nothing half-written
 

@@ -111,8 +111,17 @@ def _near_match(missing: str, pool: Iterable[str], max_distance: int = 2) -> str
 # -- the rules -----------------------------------------------------------------------------------------------------
 
 
-def suggest_fix(code: str, exception: dict[str, Any], defined_earlier: Mapping[str, int] | None = None) -> Fix | None:
-    """The root cause of `exception` in `code`, with edits that remove it; None where the evidence is not enough."""
+def suggest_fix(
+    code: str,
+    exception: dict[str, Any],
+    defined_earlier: Mapping[str, int] | None = None,
+    *,
+    say_line: Callable[[int], int] | None = None,
+) -> Fix | None:
+    """The root cause of `exception` in `code`, with edits that remove it; None where the evidence is not enough.
+
+    Edits are numbered by `code`'s lines; `say_line` turns such a line into the one a reason names (the audit
+    names note lines, the lines its reader sees)."""
     try:
         source = CodeIndex(code)
     except SyntaxError:
@@ -121,7 +130,7 @@ def suggest_fix(code: str, exception: dict[str, Any], defined_earlier: Mapping[s
     message = str(exception.get("message") or "")
     kind, first = exception.get("type") or mro[0], (message.splitlines() or [""])[0]
     cause = f"{kind}: {first}" if first else str(kind)
-    context = _Context(source, exception, cause, message, defined_earlier or {})
+    context = _Context(source, exception, cause, message, defined_earlier or {}, say_line or (lambda line: line))
     if "NameError" in mro:
         return context.name_error()
     if "AttributeError" in mro:
@@ -140,9 +149,16 @@ def _from_message(message: str, pattern: str) -> str | None:
 
 class _Context:
     def __init__(
-        self, source: CodeIndex, exception: dict[str, Any], cause: str, message: str, earlier: Mapping[str, int]
+        self,
+        source: CodeIndex,
+        exception: dict[str, Any],
+        cause: str,
+        message: str,
+        earlier: Mapping[str, int],
+        say_line: Callable[[int], int],
     ) -> None:
         self.source, self.cause, self.message, self.earlier = source, cause, message, earlier
+        self.say_line = say_line
         self.line: int | None = exception.get("line")
         self.name: str | None = exception.get("name")
         self.owner: str | None = exception.get("owner")
@@ -162,13 +178,16 @@ class _Context:
         bound = self.source.bound(name)
         if bound:
             verb = {"param": "a parameter", "def": "defined", "import": "imported", "alias": "imported"}
-            return f"{verb.get(bound[0].kind, 'assigned')} on line {bound[0].line}"
+            return f"{verb.get(bound[0].kind, 'assigned')} on line {self.say_line(bound[0].line)}"
         if name in self.earlier:
             return f"defined in block {self.earlier[name]}"
         return "a builtin" if name in _BUILTINS else "bound at that point"
 
     def _on(self) -> str:
-        return f" on line {self.line}" if self.line else ""
+        return f" on line {self.say_line(self.line)}" if self.line else ""
+
+    def _lines(self, occurrences: Iterable[Occurrence]) -> str:
+        return ", ".join(str(self.say_line(line)) for line in sorted({o.line for o in occurrences}))
 
     # -- NameError: a misspelled name, or a missing import ---------------------------------------------------------
 
@@ -218,7 +237,7 @@ class _Context:
         source = self.source
         theirs = source.names.get(near, [])
         bindings = [o for o in theirs if o.binding]
-        lines = ", ".join(str(line) for line in sorted({o.line for o in bindings}))
+        lines = self._lines(bindings)
         frequency = _frequency(near, len(theirs), missing, len(uses))
         start = f"`{missing}` is used{self._on()} but never assigned; `{near}`, {self._where(near)}, is one typo away"
         # An import of the module's own name cannot be renamed without importing something else.
@@ -273,7 +292,7 @@ class _Context:
         if is_module or not bindings or len(theirs) > len(uses):
             reason = f"{shown} has no attribute `{missing}`{self._on()}; it has `{near}`, one typo away"
             return self._fix(reason, source.rename(uses, near))
-        lines = ", ".join(str(line) for line in sorted({o.line for o in bindings}))
+        lines = self._lines(bindings)
         reason = (
             f"`.{missing}` is used{self._on()} but the attribute was assigned as `.{near}` on line {lines}, "
             f"one typo away; {_frequency(near, len(theirs), missing, len(uses))}, so the assignment is the misspelling"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -141,23 +141,39 @@ def audit_note(
     devices: Sequence[str] = ("cpu",),
     samples: int = 8,
     timeout: float = 60.0,
+    text: str | None = None,
+    only: Collection[int] | None = None,
 ) -> NoteAudit:
-    text = read_note(path)
-    blocks = read_code_blocks(text)
+    """Audit the note at `path` (or its `text`, as an editor holds it unsaved). With `only`, just those blocks
+    (by index) run and are reported, exactly as within the whole note: the others are read (they decide the
+    note's style and what the fixes know) and, in a session, still run before them as cells."""
+    text = read_note(path) if text is None else text
+    blocks = read_code_blocks(text, source=str(path))
     if isolation == "auto" and session_style(blocks, text):
         isolation = "session"
-    auditor = _Auditor(path, blocks, runner, isolation, samples, timeout)
+    auditor = _Auditor(path, blocks, runner, isolation, samples, timeout, only=only)
     auditor.analyse()
     return NoteAudit(str(path), auditor.conclude(devices))
 
 
 class _Auditor:
     def __init__(
-        self, path: Path, blocks: list[CodeBlock], runner: Runner, isolation: Isolation, samples: int, timeout: float
+        self,
+        path: Path,
+        blocks: list[CodeBlock],
+        runner: Runner,
+        isolation: Isolation,
+        samples: int,
+        timeout: float,
+        *,
+        only: Collection[int] | None = None,
     ) -> None:
         self.path, self.runner, self.isolation = path, runner, isolation
+        self.only = frozenset(only) if only is not None else None
         self.samples, self.timeout = samples, timeout
         self.states = [_State(block, _with_newline(block.code)) for block in blocks]
+        for state in self.states:
+            state.done = not self._wanted(state)  # not asked for: read, not run
         if isolation == "chain":
             for state in self.states:
                 state.continues = self._needed(state)
@@ -174,7 +190,7 @@ class _Auditor:
                 self._explain(state, execution.observation, spec.code.count("\n") - state.code.count("\n"))
 
     def _explain(self, state: _State, observation: Observation | None, offset: int) -> None:
-        exception = observation.get("exception") if observation else None
+        exception = observation.get("exception") if observation else _crash(state)
         if not state.ran:
             state.ran = True
             if exception and not self._claimed(state, exception):
@@ -198,7 +214,13 @@ class _Auditor:
         fix = None
         signature = (exception["type"], exception["message"], local["line"])
         if len(state.fixes) < MAX_FIXES_PER_BLOCK and signature != state.last_error:
-            fix = suggest_fix(state.code, local, self._defined_before(state))
+            written = _with_newline(state.block.code)
+            fix = suggest_fix(
+                state.code,
+                local,
+                self._defined_before(state),
+                say_line=lambda line: state.block.line + _written_line(written, state.code, line),
+            )
         state.last_error = signature
         if fix is None:  # no evidence for one edit, or the last fix did not change the error: stop here
             state.done = True
@@ -213,10 +235,12 @@ class _Auditor:
         state.continues = [s.block.index for s in self.states[: state.block.index - 1] if not self._died(s)]
         return state
 
-    @staticmethod
-    def _died(state: _State) -> bool:
+    def _died(self, state: _State) -> bool:
         """Its process ended without an observation (a crash, a hang): running it again would do the same."""
-        return state.last is None or state.last.observation is None
+        return self._wanted(state) and (state.last is None or state.last.observation is None)
+
+    def _wanted(self, state: _State) -> bool:
+        return self.only is None or state.block.index in self.only
 
     def _continues_earlier(self, state: _State, name: str | None) -> bool:
         """Notebook style: the name comes from an earlier block. But in a note whose blocks each import what they
@@ -284,17 +308,18 @@ class _Auditor:
 
     def conclude(self, devices: Sequence[str]) -> tuple[BlockAudit, ...]:
         timing = self.runner.timing
-        specs = [self._spec(state, timing=timing) for state in self.states]
+        wanted = [state for state in self.states if self._wanted(state)]
+        specs = [self._spec(state, timing=timing) for state in wanted]
         gpu_runs = "cuda" in devices and bool(self.runner.environment(probe_cuda=True).cuda)
         # Without timing or a GPU row to compare with, a block whose last analysis run ran exactly this code
         # needs no second run on the CPU; cuda rows then only say why they were skipped.
         reuse = not timing and not gpu_runs
         rerun = [
-            spec for spec, state in zip(specs, self.states, strict=True) if not (reuse and state.last_code == spec.code)
+            spec for spec, state in zip(specs, wanted, strict=True) if not (reuse and state.last_code == spec.code)
         ]
         # Randomness decided by experiment: a block that may draw from an unseeded generator runs once more under
         # another seed; a claim whose output changes with it is unverifiable, one whose output stays is judged.
-        reseeded = [_reseeded(spec) for spec, state in zip(specs, self.states, strict=True) if self._random(state)]
+        reseeded = [_reseeded(spec) for spec, state in zip(specs, wanted, strict=True) if self._random(state)]
         executions = {
             (e.outcome.spec_id, e.outcome.device): e
             for e in self.runner.execute(rerun, [d for d in devices if d == "cpu" or not reuse])
@@ -304,7 +329,7 @@ class _Auditor:
         if reuse and "cuda" in devices:
             executions |= {(e.outcome.spec_id, e.outcome.device): e for e in self.runner.execute(specs, ("cuda",))}
         audits = []
-        for spec, state in zip(specs, self.states, strict=True):
+        for spec, state in zip(specs, wanted, strict=True):
             rows = []
             for device in devices:
                 row = executions.get((spec.id, device))
@@ -441,6 +466,26 @@ class _Auditor:
 
     def _random(self, state: _State) -> bool:
         return state.block.random_unseeded or any(self.states[i - 1].block.random_unseeded for i in state.continues)
+
+
+def _crash(state: _State) -> ExceptionInfo | None:
+    """A block whose process died (segfault, os._exit, SIGKILL, timeout, memory) does not run as written: an
+    error of that block, at the line faulthandler saw where it did, never "runs as written"."""
+    outcome = state.last.outcome if state.last else None
+    if outcome is None or outcome.status != Status.ERROR:
+        return None  # skipped (no CUDA): not run, not an error
+    first = outcome.message.splitlines()[0] if outcome.message else "its process ended without a result"
+    return {
+        "type": "crash",
+        "mro": ["crash"],
+        "message": first,
+        "line": outcome.error_line,
+        "traceback": "",
+        "name": None,
+        "owner": None,
+        "candidates": [],
+        "homes": [],
+    }
 
 
 def _check_for(claim: Claim, state: _State, row: Execution) -> CheckResult | None:

@@ -57,7 +57,12 @@ def block_view(block: BlockAudit, note: str) -> RenderableType:
         table = Table("line", "device", "claim", "verdict", "actual", "why", box=None, padding=(0, 1))
         for verdict in shown:
             table.add_row(
-                str(verdict.line), verdict.device, verdict.claimed, _claim_text(verdict), verdict.actual, verdict.reason
+                str(verdict.line),
+                Text(verdict.device),
+                Text(verdict.claimed),  # the note's text: Text, so `[/x]` in it is not read as markup
+                _claim_text(verdict),
+                Text(verdict.actual),
+                Text(verdict.reason),
             )
         parts.append(table)
     for device, reason in sorted({(v.device, v.reason) for v in block.claims if v.status == Status.SKIPPED}):

@@ -60,14 +60,14 @@ def results_table(outcomes: Sequence[Outcome]) -> Table:
         if stand_ins:
             note = f"{note}; " if note else ""
             note += f"stand-in data: {', '.join(stand_ins)}"
-        table.add_row(
-            outcome.spec_id,
-            outcome.device,
+        table.add_row(  # Text, not str: a spec id or a message holding `[/x]` is text, not rich markup
+            Text(outcome.spec_id),
+            Text(outcome.device),
             status_text(outcome.status),
-            _clip(outcome.expected, 40),
-            _clip(outcome.actual, 40),
-            timing,
-            _clip(note, 70),
+            Text(_clip(outcome.expected, 40)),
+            Text(_clip(outcome.actual, 40)),
+            Text(timing),
+            Text(_clip(note, 70)),
         )
     return table
 
@@ -111,7 +111,9 @@ def outcome_detail(outcome: Outcome) -> RenderableType:
     if outcome.checks:
         checks = Table("claim", "status", "expected", "actual", "why", title="claims", title_justify="left")
         for check in outcome.checks:
-            checks.add_row(check.kind, status_text(check.status), check.expected, check.actual, check.message)
+            checks.add_row(
+                check.kind, status_text(check.status), Text(check.expected), Text(check.actual), Text(check.message)
+            )
         parts.append(checks)
     if outcome.timing:
         t = outcome.timing
@@ -148,7 +150,7 @@ def gradient_table(outcome: Outcome) -> Table:
     )
     for g in outcome.gradients:
         table.add_row(
-            g.name,
+            Text(g.name),
             "×".join(str(n) for n in g.shape),
             "-" if g.none_before is None else str(g.none_before),
             str(g.none_after),

@@ -14,13 +14,14 @@ import json
 import os
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from harness.errors import HistoryError
+from harness.errors import HarnessError, HistoryError
 from harness.history.diff import RunDiff, diff_outcomes
 from harness.history.records import (
     RUN_KINDS,
@@ -100,6 +101,9 @@ class History:
         except HistoryError:
             db.close()
             raise
+        except (OSError, sqlite3.DatabaseError) as exc:  # read-only, full, corrupt past its header
+            db.close()
+            raise HistoryError(self.path, f"cannot be opened for writing ({exc})") from None
         return db
 
     def _connect_reader(self) -> sqlite3.Connection:
@@ -154,6 +158,19 @@ class History:
         if self.read_only:
             raise HistoryError(self.path, "opened read-only (History.open_reader); open a writer to record")
 
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One transaction: all of it is written or none (a full disk, a read-only file), and the fault is a
+        HistoryError (exit 2, one line), never a raw sqlite3 traceback."""
+        self._writable()
+        try:
+            with self._db:
+                yield
+        except sqlite3.IntegrityError as exc:  # the harness wrote a row twice: its own bug, not the file's fault
+            raise HarnessError(f"{self.path}: {exc}; nothing of this change was kept") from exc
+        except (OSError, sqlite3.DatabaseError) as exc:
+            raise HistoryError(self.path, f"cannot be written ({exc}); nothing of this change was kept") from None
+
     # -- writing ---------------------------------------------------------------------------------
 
     def start_run(
@@ -163,7 +180,7 @@ class History:
         self._writable()
         if kind not in RUN_KINDS:
             raise ValueError(f"unknown run kind {kind!r}")
-        with self._db:
+        with self._writing():
             cursor = self._db.execute(
                 "INSERT INTO runs (started_at, state, command, pid, environment, kind, covers)"
                 " VALUES (?, 'running', ?, ?, ?, ?, ?)",
@@ -178,7 +195,7 @@ class History:
         payload.pop("block", None)  # kept whole in its own column, findable by note and content hash
         gradients = payload.pop("gradients")
         block = outcome.block
-        with self._db:
+        with self._writing():
             cursor = self._db.execute(
                 "INSERT INTO results (run_id, spec_id, device, status, expected, actual, message,"
                 " location_path, location_line, median_s, payload, note, content_hash, block)"
@@ -209,7 +226,7 @@ class History:
         self._writable()
         if state not in RUN_STATES:
             raise ValueError(f"unknown run state {state!r}")
-        with self._db:
+        with self._writing():
             self._db.execute("UPDATE runs SET state = ?, finished_at = ? WHERE id = ?", (state, _now(), run_id))
 
     def save_baseline(self, name: str, run_id: int) -> None:
@@ -218,7 +235,7 @@ class History:
         if not name.strip():
             raise HistoryError(self.path, "a baseline needs a name")
         self._require_run(run_id)
-        with self._db:
+        with self._writing():
             self._db.execute(
                 "INSERT INTO baselines (name, run_id, saved_at) VALUES (?, ?, ?)"
                 " ON CONFLICT (name) DO UPDATE SET run_id = excluded.run_id, saved_at = excluded.saved_at",

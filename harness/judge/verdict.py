@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from harness.judge.check import check, check_agreement, check_device
@@ -55,10 +56,13 @@ def conclude(loaded: LoadedSpec, device: str, result: Done, reference: Observati
         return _harness_fault(result, common)
     if observation is None:
         message = result["fault_message"] or "the example's process ended without a result"
+        fault_line = result.get("fault_line")
+        if fault_line:
+            message = f"{message} (at line {fault_line} of the example)"
         native = result["native_output"].strip()
         if native:
             message += f"\n{native[-1500:]}"
-        return Outcome(status=Status.ERROR, expected="", actual="", message=message, **common)
+        return Outcome(status=Status.ERROR, expected="", actual="", message=message, error_line=fault_line, **common)
     checks = [check(expectation, observation) for expectation in loaded.spec.expect]
     proof = check_device(device, observation)
     if proof:
@@ -74,7 +78,9 @@ def conclude(loaded: LoadedSpec, device: str, result: Done, reference: Observati
         status = Status.ERROR
         line = f" at line {exception['line']} of the example" if exception["line"] else ""
         message = f"raised {exception['type']}{line}: {exception['message']}"
-    return Outcome.summarise(
+        if "No space left on device" in exception["message"]:
+            message += " (no space left in the scratch folder: the example filled its filesystem)"
+    outcome = Outcome.summarise(
         tuple(checks),
         status=status,
         message=message,
@@ -88,6 +94,10 @@ def conclude(loaded: LoadedSpec, device: str, result: Done, reference: Observati
         error_line=exception["line"] if exception else None,
         **common,
     )
+    sandbox = result["sandbox"]
+    if sandbox:  # the row says which protections were in force (or that none could be)
+        outcome = replace(outcome, message=f"{outcome.message}\n{sandbox}" if outcome.message else sandbox)
+    return outcome
 
 
 def _harness_fault(result: Done, common: dict[str, Any]) -> Outcome:

@@ -7,7 +7,9 @@ list item, a blockquote or a `!!! note` admonition, use four backticks, or be le
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -56,13 +58,28 @@ def code_hash(code: str) -> str:
 def read_note(path: Path) -> str:
     """The note's text; NoteError (bad input, exit 2) when there is no file to read."""
     try:
-        data = path.read_bytes()
+        # O_NONBLOCK: opening a FIFO named like a note must not wait for a writer that never comes.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         raise NoteError(path, "no such note") from None
     except IsADirectoryError:
         raise NoteError(path, "is a folder, not a note") from None
+    except OSError as exc:  # a symlink loop (ELOOP), no permission
+        raise NoteError(path, f"cannot be read: {exc.strerror or exc}") from None
+    try:
+        kind = os.fstat(fd).st_mode
+        if stat.S_ISDIR(kind):
+            raise NoteError(path, "is a folder, not a note")
+        if not stat.S_ISREG(kind):
+            raise NoteError(path, "is not a regular file (a FIFO, a socket or a device): give the note's file")
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        data = b"".join(chunks)
     except OSError as exc:
         raise NoteError(path, f"cannot be read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
     # Notes come from anywhere: undecodable bytes must not stop us from reading the rest.
     text = data.decode("utf-8", errors="replace")
     if path.suffix.lower() == ".ipynb" and not is_notebook(text):  # its JSON is read by read_code_blocks

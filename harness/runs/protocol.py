@@ -50,6 +50,7 @@ class Job(TypedDict):
     own_code_from: int | None  # notebook style: the line where the block's own code starts, after earlier blocks
     captures: list[int]  # lines whose statement's output a claim is about
     display_last: bool  # notebook cell: the value of the last expression statement is shown after what it printed
+    sandbox: bool  # confine the example (harness.runs.confinement): for other people's notes
 
 
 class ProbeJob(TypedDict):
@@ -75,6 +76,12 @@ Request = RunRequest | ShutdownRequest
 
 
 # -- child -> worker (files in the example's scratch folder) ---------------------------------------
+
+# Room the worker's child claims (fallocate) before the example runs; observation.json is written into it, so an
+# example that fills the scratch filesystem cannot stop any example from reporting.
+OBSERVATION_RESERVED = "observation.reserved"
+# What the child's sandbox held (harness.runs.confinement.Protections.describe), written before the example runs.
+SANDBOX_REPORT = "sandbox.txt"
 
 
 class ExceptionHints(TypedDict):
@@ -272,6 +279,8 @@ class Done(TypedDict):
     probe: ProbeReport | None
     fault: Fault | None
     fault_message: str
+    fault_line: int | None  # for a crash: the example's line it died at, from faulthandler's dump, where known
+    sandbox: str  # the protections that were in force (SANDBOX_REPORT), as the row says them; "" when not asked
     native_output: str  # the head of what C code wrote to the process's stdout/stderr
     harness_traceback: str  # for a harness fault: noteproof's own traceback; "" otherwise
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -16,6 +19,7 @@ from typing import IO, cast
 from harness.errors import HarnessError, WorkerDied
 from harness.judge.outcome import Outcome
 from harness.judge.verdict import conclude, not_runnable, skipped
+from harness.runs import processes
 from harness.runs.protocol import Done, Job, Observation, ProbeReport, Ready, Reply, RunRequest
 from harness.specs.loading import LoadedSpec
 from harness.specs.model import DEVICES, GradientsExpectation, PrintedExpectation, TensorExpectation, ValueExpectation
@@ -58,8 +62,10 @@ class WorkerProcess:
     def __init__(self, slots: int = 2) -> None:
         # Lives as long as the worker; read only to explain why it died.
         self._log: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
+        # Ours, not the worker's: removed at close even when the worker was killed before it could.
+        self.scratch = Path(tempfile.mkdtemp(prefix="noteproof-"))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "harness.sandbox.worker", str(slots)],
+            [sys.executable, "-m", "harness.sandbox.worker", str(slots), str(self.scratch)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._log,
@@ -83,30 +89,60 @@ class WorkerProcess:
             self.process.stdin.write(json.dumps(message) + "\n")
             self.process.stdin.flush()
         except BrokenPipeError as exc:
-            raise WorkerDied(f"the worker process stopped: {self._stderr_tail()}") from exc
+            self.bury()
+            raise WorkerDied(f"the worker process stopped: {self._why()}") from exc
 
     def receive(self) -> Reply:
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
         if not line:
-            self.process.wait()
-            raise WorkerDied(f"the worker process stopped (exit {self.process.returncode}): {self._stderr_tail()}")
-        return cast(Reply, json.loads(line))
+            self.bury()
+            raise WorkerDied(f"the worker process stopped (exit {self.process.returncode}): {self._why()}")
+        try:
+            return cast(Reply, json.loads(line))
+        except ValueError:
+            self.bury()
+            raise HarnessError(f"the worker sent a line that is not the protocol: {line[:80]!r}") from None
+
+    def bury(self) -> None:
+        """The worker is gone (or must go): kill it and everything its examples left, remove the scratch."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        # Its examples' processes die with it (PR_SET_PDEATHSIG); what they started carries the worker's mark.
+        for _ in range(20):
+            left = processes.marked_by(self.process.pid)
+            if not left:
+                break
+            processes.kill_all(left)
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def _why(self) -> str:
+        code = self.process.returncode
+        if code is not None and code < 0:
+            killed = f"killed by {signal.Signals(-code).name}"
+            return f"{killed} (the OOM killer, or someone else); {self._stderr_tail()}".strip("; ")
+        return self._stderr_tail() or "no message"
 
     def _stderr_tail(self) -> str:
         self._log.seek(0)
         return self._log.read()[-2000:].decode("utf-8", errors="replace").strip()
 
     def close(self) -> None:
-        """Closing stdin tells the worker to kill every running example and exit."""
-        if self.process.poll() is None:
+        """Closing stdin tells the worker to kill every running example and exit; a worker still importing torch
+        (interrupted in the first seconds) has nothing to finish and is killed at once."""
+        if self.process.poll() is None and self._hello is not None:
             try:
                 assert self.process.stdin is not None
                 self.process.stdin.close()
                 self.process.wait(timeout=10)
             except (OSError, subprocess.TimeoutExpired):
-                self.process.kill()
-                self.process.wait()
+                pass
+        self.bury()
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
         self._log.close()
 
 
@@ -118,7 +154,7 @@ def data_root_for(loaded: LoadedSpec, override: Path | None) -> Path:
     return Path(os.environ.get("NOTEPROOF_DATA", DEFAULT_DATA_ROOT)).expanduser()
 
 
-def job_for(loaded: LoadedSpec, device: str, *, timing: bool, data_root: Path | None) -> Job:
+def job_for(loaded: LoadedSpec, device: str, *, timing: bool, data_root: Path | None, sandbox: bool = False) -> Job:
     spec = loaded.spec
     gradient_claims = [e for e in spec.expect if isinstance(e, GradientsExpectation)]
     return {
@@ -151,6 +187,7 @@ def job_for(loaded: LoadedSpec, device: str, *, timing: bool, data_root: Path | 
         "own_code_from": loaded.code_offset + 1 if loaded.code_offset else None,
         "captures": sorted({e.statement for e in spec.expect if isinstance(e, PrintedExpectation) and e.statement}),
         "display_last": spec.example.display_last,
+        "sandbox": sandbox,
     }
 
 
@@ -161,8 +198,11 @@ class Runner:
     ...     outcomes = runner.run(load_specs([Path("specs")]), devices=("cpu", "cuda"))
     """
 
-    def __init__(self, *, slots: int = 2, timing: bool = True, data_root: Path | None = None) -> None:
-        self.slots, self.timing, self.data_root = slots, timing, data_root
+    def __init__(
+        self, *, slots: int = 2, timing: bool = True, data_root: Path | None = None, sandbox: bool = False
+    ) -> None:
+        """`sandbox`: confine every example (writes, TCP, environment; harness.runs.confinement)."""
+        self.slots, self.timing, self.data_root, self.sandbox = slots, timing, data_root, sandbox
         self._worker: WorkerProcess | None = None
         self._cuda: ProbeReport | None = None
         self._submitted = 0
@@ -247,7 +287,7 @@ class Runner:
             elif loaded.problem:
                 finish(position, not_runnable(loaded, device, loaded.problem))
             else:
-                job = job_for(loaded, device, timing=self.timing, data_root=self.data_root)
+                job = job_for(loaded, device, timing=self.timing, data_root=self.data_root, sandbox=self.sandbox)
                 self._submitted += 1
                 job["id"] = f"{self._submitted}:{job['id']}"  # unique, even when a spec is planned twice
                 by_job[job["id"]] = position

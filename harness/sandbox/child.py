@@ -27,7 +27,10 @@ import numpy
 import torch
 from torch.utils.data import dataloader
 
+from harness.runs.confinement import confine
 from harness.runs.protocol import (
+    OBSERVATION_RESERVED,
+    SANDBOX_REPORT,
     DatasetInfo,
     Evaluation,
     ExceptionHints,
@@ -76,7 +79,7 @@ class CappedText(io.TextIOBase):
 
 def run_job(job: Job, scratch: Path) -> None:
     """Correctness run, then (optionally) timing; each phase writes its own file so a later hang loses nothing."""
-    _confine(job)
+    _confine(job, scratch)
     observation = observe(job)
     _write_json(scratch / "observation.json", observation)
     # Time what the correctness run judged: a clean run, or one that raised as the spec claims.
@@ -88,8 +91,11 @@ def run_job(job: Job, scratch: Path) -> None:
         _write_json(scratch / "timing.json", timing)
 
 
-def _confine(job: Job) -> None:
+def _confine(job: Job, scratch: Path) -> None:
     os.setsid()  # own process group: a timeout kills the example and anything it started
+    # First, while this process has one thread: Landlock binds the calling thread and those it starts later.
+    if job["sandbox"]:
+        (scratch / SANDBOX_REPORT).write_text(confine(scratch, [Path(job["data_root"])]).describe())
     if job["device"] == "cpu":
         # An address-space limit turns a memory bomb into MemoryError instead of the OOM killer.
         # CUDA reserves huge virtual ranges, so there the worker watches resident memory instead.
@@ -272,7 +278,7 @@ def _describe_exception(exc: BaseException, namespace: dict[str, Any]) -> Except
     return {
         "type": type(exc).__name__,
         "mro": [cls.__name__ for cls in type(exc).__mro__],
-        "message": str(exc),
+        "message": _safe_str(exc),
         "line": line,
         "traceback": "".join(traceback.format_exception(exc)[-20:]),
         "name": hints["name"],
@@ -328,11 +334,14 @@ def _evaluate(expr: str, namespace: dict[str, Any]) -> Evaluation:
         # The expression is the spec's, evaluated in the example's own namespace inside its own process.
         value = eval(expr, namespace)  # noqa: S307
     except Exception as exc:  # noqa: BLE001 - a missing name is an observation, not a crash
-        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
-    return {"ok": True, "summary": summarise_value(value)}
+        return {"ok": False, "error": f"{type(exc).__name__}: {_safe_str(exc)}"}
+    try:
+        return {"ok": True, "summary": summarise_value(value, f"`{expr}`")}
+    except ReprFailed as exc:
+        return {"ok": False, "error": str(exc)}
 
 
-def summarise_value(value: Any) -> ValueSummary:
+def summarise_value(value: Any, what: str = "the value") -> ValueSummary:
     """Enough of a value to check claims about it, without pickling torch objects across processes."""
     if isinstance(value, (bool, int, float)):
         return {"type": "number", "value": value, "python_type": type(value).__name__}
@@ -340,7 +349,7 @@ def summarise_value(value: Any) -> ValueSummary:
         try:
             value = torch.as_tensor(value)
         except Exception:  # noqa: BLE001 - not numeric: fall through to repr
-            return {"type": "object", "repr": repr(value)[:500], "python_type": type(value).__name__}
+            return {"type": "object", "repr": _safe_repr(value, what), "python_type": type(value).__name__}
     if isinstance(value, torch.Tensor):
         flat = value.detach().to("cpu").flatten()
         numeric = flat.double() if not flat.is_complex() else flat.abs().double()
@@ -355,9 +364,9 @@ def summarise_value(value: Any) -> ValueSummary:
             "min": float(numeric.min()) if flat.numel() else None,
             "max": float(numeric.max()) if flat.numel() else None,
             "requires_grad": value.requires_grad,
-            "repr": repr(value)[:2000],
+            "repr": _safe_repr(value, what, 2000),
         }
-    return {"type": "object", "repr": repr(value)[:500], "python_type": type(value).__name__}
+    return {"type": "object", "repr": _safe_repr(value, what), "python_type": type(value).__name__}
 
 
 def _devices_in(namespace: dict[str, Any]) -> set[str]:
@@ -428,6 +437,36 @@ def probe_devices() -> ProbeReport:
 
 
 def _write_json(path: Path, payload: Observation | TimingFile | ProbeReport) -> None:
+    text = json.dumps(payload, default=_unrepresentable, allow_nan=True).encode()
+    reserved = path.parent / OBSERVATION_RESERVED
+    if path.name == "observation.json" and reserved.exists():
+        with open(reserved, "r+b") as file:  # the room claimed before the example ran: a full disk cannot stop this
+            file.write(text)
+            file.truncate(len(text))
+        reserved.rename(path)
+        return
     temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(payload, default=repr, allow_nan=True))
+    temporary.write_bytes(text)
     temporary.rename(path)  # the worker sees the whole file or none
+
+
+def _unrepresentable(value: object) -> str:
+    return _safe_repr(value, "a value")
+
+
+class ReprFailed(Exception):
+    """The example's own object could not be shown: its `__repr__` raised. A fault of the example, named."""
+
+
+def _safe_repr(value: object, what: str, limit: int = 500) -> str:
+    try:
+        return repr(value)[:limit]
+    except Exception as exc:  # noqa: BLE001 - any exception of the example's __repr__
+        raise ReprFailed(f"`repr()` of {what} raised {type(exc).__name__}: {_safe_str(exc)}") from None
+
+
+def _safe_str(exc: BaseException) -> str:
+    try:
+        return str(exc)
+    except Exception as inner:  # noqa: BLE001 - an exception whose __str__ raises is still reported
+        return f"<str() of the {type(exc).__name__} raised {type(inner).__name__}>"
