@@ -167,3 +167,14 @@ def test_python_dash_m_and_schema() -> None:
     schema = json.loads(result.stdout)
     committed = json.loads((PROJECT / "specs" / "noteproof-spec.schema.json").read_text())
     assert schema == committed
+
+
+def test_show_links_the_review_page_when_one_is_configured(
+    shipped_run: tuple[subprocess.CompletedProcess[str], Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, history, _ = shipped_run
+    monkeypatch.delenv("NOTEPROOF_REVIEW_URL", raising=False)
+    assert "review: " not in noteproof("show", "l1loss-mean", "--history", str(history)).stdout  # none: no link
+    monkeypatch.setenv("NOTEPROOF_REVIEW_URL", "http://reviews.example:8501/")
+    result = noteproof("show", "l1loss-mean", "--history", str(history))
+    assert "review: http://reviews.example:8501/example?id=l1loss-mean&device=cpu" in result.stdout

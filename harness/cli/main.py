@@ -52,11 +52,12 @@ from rich.table import Table  # noqa: E402
 from rich.text import Text  # noqa: E402
 
 from harness.audit.fixes import describe_fix  # noqa: E402
-from harness.audit.note_audit import NoteAudit, audit_note  # noqa: E402
+from harness.audit.note_audit import NoteAudit, audit_note, block_id  # noqa: E402
 from harness.audit.patch import unified_diff  # noqa: E402
 from harness.audit.specwriter import write_specs  # noqa: E402
 from harness.cli.audit_report import audit_json, audit_view  # noqa: E402
 from harness.cli.report import outcome_detail, results_table, run_json, summary_line  # noqa: E402
+from harness.cli.review import page_url  # noqa: E402
 from harness.errors import BadInput, HarnessError, NoteError, SpecError  # noqa: E402
 from harness.history.records import RunKind  # noqa: E402
 from harness.history.store import DEFAULT_HISTORY, History  # noqa: E402
@@ -446,6 +447,9 @@ def _show(args: argparse.Namespace, console: Console, errors: Console) -> int:
             return EXIT_BAD_INPUT
     for outcome in outcomes:
         console.print(outcome_detail(outcome))
+        link = page_url(args.history, outcome.spec_id, outcome.device)
+        if link:  # a review page is running on this history, or one is configured
+            console.print(f"review: {link}", markup=False, highlight=False, soft_wrap=True)
         console.print()
     return EXIT_FAILED if any(o.status.is_problem for o in outcomes) else EXIT_OK
 
@@ -501,6 +505,10 @@ def _audit(args: argparse.Namespace, console: Console, errors: Console) -> int:
             stored.finish()
     console.print(audit_view(audit))
     console.print(escape(f"history: {args.history} (run {run_id})"), style="dim", highlight=False)
+    for block in audit.blocks:
+        link = page_url(args.history, block_id(args.note, block.index), "cpu", run_id)
+        if link and not block.runs_as_written:
+            console.print(f"review block {block.index}: {link}", markup=False, highlight=False, soft_wrap=True)
     if _harness_faults(errors, _audited_outcomes(audit)):
         return EXIT_HARNESS
     return EXIT_OK if audit.clean else EXIT_FAILED
