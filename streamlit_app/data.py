@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from harness import DEFAULT_HISTORY, History, Outcome, RunRecord, Status
+from harness.judge.outcome import seconds
 
 HISTORY_VARIABLE = "NOTEPROOF_HISTORY"  # `noteproof review --history FILE` hands the file to the page through it
 STATUS_ORDER = (
@@ -404,15 +405,6 @@ def environment_rows(run: RunRecord, outcome: Outcome) -> list[tuple[str, str]]:
         ("command", run.command),
     ]
     return rows
-
-
-def seconds(value: float | None) -> str:
-    if value is None:
-        return "-"
-    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
-        if value >= scale:
-            return f"{value / scale:.3g} {unit}"
-    return f"{value / 1e-9:.3g} ns"
 
 
 # -- gradients --------------------------------------------------------------------------------------------

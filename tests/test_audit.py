@@ -415,3 +415,17 @@ def test_only_some_blocks_run_and_are_reported_as_within_the_whole_note(runner: 
     assert TRUTH[audit.claims[0].status] == "true"  # blocks 1-3 still ran before it, as cells of the session
     unsaved = SESSION.format(grad="3., 3.")  # the editor's text, not the file's
     assert TRUTH[audit_note(note, runner, text=unsaved, only=[4]).claims[0].status] == "false"
+
+
+def test_a_session_block_after_a_fixed_one_runs_on_the_fixed_code(runner: Runner, tmp_path: Path) -> None:
+    note = tmp_path / "typo.md"
+    note.write_text(
+        "```python\nimport torch\nw = torch.ones(2, requires_grad=True)\n```\n\n"
+        "```python\nloss = (W * 3).sum()\nloss.backward()\n```\n\n"
+        "```python\nprint(w.grad)  # tensor([3., 3.])\n```\n"
+    )
+    audit = audit_note(note, runner)
+    first, typo, last = audit.blocks
+    assert first.runs_as_written and last.runs_as_written  # the last block waited for block 2's fix
+    assert typo.error_as_written is not None and typo.note_line(typo.error_as_written["line"]) == 7
+    assert [TRUTH[c.status] for c in last.claims] == ["true"] and last.continues == (1, 2)

@@ -129,6 +129,7 @@ class _State:
     done: bool = False
     last: Execution | None = None
     last_code: str = ""  # the code (earlier blocks included) that `last` ran
+    last_prefix: str = ""  # the earlier blocks' code that `last` ran after
     last_error: tuple[Any, ...] | None = None
     reseeded: Execution | None = None  # the final code run under another seed, when it may draw random numbers
 
@@ -181,12 +182,10 @@ class _Auditor:
     # -- analysis: run, explain, fix, run again ------------------------------------------------------------------
 
     def analyse(self) -> None:
-        while pending := [s for s in self.states if not s.done]:
-            if self.isolation == "session":
-                pending = [self._in_session(pending[0])]  # in order: each block runs on what the earlier ones left
+        while pending := self._pending():
             specs = [self._spec(state) for state in pending]
             for state, spec, execution in zip(pending, specs, self.runner.execute(specs, ("cpu",)), strict=True):
-                state.last, state.last_code = execution, spec.code
+                state.last, state.last_code, state.last_prefix = execution, spec.code, self._prefix(state)
                 self._explain(state, execution.observation, spec.code.count("\n") - state.code.count("\n"))
 
     def _explain(self, state: _State, observation: Observation | None, offset: int) -> None:
@@ -194,9 +193,10 @@ class _Auditor:
         if not state.ran:
             state.ran = True
             if exception and not self._claimed(state, exception):
-                state.error_as_written = dict(exception)
                 line = exception.get("line")
                 state.error_line_as_written = line - offset if line and line > offset else None
+                # In the block's own lines: earlier blocks it ran after are not part of it.
+                state.error_as_written = {**exception, "line": state.error_line_as_written}
         if observation is None or exception is None or self._claimed(state, exception):
             state.done = True
             return
@@ -229,6 +229,17 @@ class _Auditor:
         state.code = _with_newline(apply_edits(state.code, fix.edits))
         state.fixes.append(fix)
 
+    def _pending(self) -> list[_State]:
+        """The blocks to run next. In a session every block runs at once on what the earlier blocks are now;
+        a block whose earlier blocks changed since (a fix) starts over on the new code, exactly as if it had
+        waited for them: one fork per block for a note that needs no fix, instead of one block at a time."""
+        if self.isolation == "session":
+            for state in self.states:
+                self._in_session(state)
+                if state.ran and self._wanted(state) and state.last_prefix != self._prefix(state):
+                    _start_over(state)
+        return [s for s in self.states if not s.done]
+
     def _in_session(self, state: _State) -> _State:
         """The block runs after every earlier block, fixes applied, each as a cell (see `_prefix`); one whose
         process died is left out (its report says why)."""
@@ -237,7 +248,7 @@ class _Auditor:
 
     def _died(self, state: _State) -> bool:
         """Its process ended without an observation (a crash, a hang): running it again would do the same."""
-        return self._wanted(state) and (state.last is None or state.last.observation is None)
+        return state.last is not None and state.last.observation is None
 
     def _wanted(self, state: _State) -> bool:
         return self.only is None or state.block.index in self.only
@@ -555,6 +566,16 @@ def session_style(blocks: Sequence[CodeBlock], text: str) -> bool:
         carries = carries or bool(block.uses & defined)
         defined |= block.defines
     return carries and importers <= 1
+
+
+def _start_over(state: _State) -> None:
+    """Forget a block's runs: they ran after earlier code that has changed since, so what they raised (and the
+    fixes found for it) may not be the block's own."""
+    state.code = _with_newline(state.block.code)
+    state.fixes, state.snapshots = [], []
+    state.error_as_written, state.error_line_as_written = None, None
+    state.ran = state.done = False
+    state.last, state.last_code, state.last_prefix, state.last_error = None, "", "", None
 
 
 def _reseeded_id(spec_id: str) -> str:

@@ -12,18 +12,8 @@ from rich.text import Text
 from harness.audit.edits import Edit
 from harness.audit.fixes import describe_fix
 from harness.audit.note_audit import BlockAudit, ClaimVerdict, NoteAudit
-from harness.cli.report import STATUS_STYLE, seconds
-from harness.judge.outcome import Status
-
-# What a claim's status means to someone reading their own note.
-CLAIM_WORDS = {
-    Status.PASSED: "true",
-    Status.FAILED: "false",
-    Status.DRIFTED: "drifted",
-    Status.UNVERIFIABLE: "unverifiable",
-    Status.ERROR: "not run",
-    Status.SKIPPED: "skipped",
-}
+from harness.cli.report import STATUS_STYLE
+from harness.judge.outcome import CLAIM_WORDS, Status, seconds
 
 
 def _claim_text(verdict: ClaimVerdict) -> Text:

@@ -29,10 +29,10 @@ from harness.audit.note_audit import audit_note
 from harness.bench.baseline import Baseline, resolve
 from harness.bench.figures import BenchRow, bench_rows, row_to_dict, workload_of
 from harness.bench.stats import DEFAULT_THRESHOLD, Verdict, parse_percent, percent
-from harness.cli.report import run_json, seconds, status_text
+from harness.cli.report import run_json, status_text
 from harness.errors import BadInput, HarnessError, SpecError
 from harness.history.store import DEFAULT_HISTORY, History
-from harness.judge.outcome import Outcome
+from harness.judge.outcome import Outcome, seconds
 from harness.runs.runner import Runner
 from harness.specs.loading import LoadedSpec, load_specs
 

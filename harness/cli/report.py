@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from harness.history.store import RunRecord
-from harness.judge.outcome import Outcome, Status, outcome_to_dict
+from harness.judge.outcome import Outcome, Status, outcome_to_dict, seconds
 
 STATUS_STYLE = {
     Status.PASSED: "bold green",
@@ -23,15 +23,6 @@ STATUS_STYLE = {
     Status.UNVERIFIABLE: "cyan",
 }
 _SUMMARY_ORDER = (Status.PASSED, Status.FAILED, Status.ERROR, Status.DRIFTED, Status.SKIPPED, Status.UNVERIFIABLE)
-
-
-def seconds(value: float | None) -> str:
-    if value is None:
-        return "-"
-    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
-        if value >= scale:
-            return f"{value / scale:.3g} {unit}"
-    return f"{value / 1e-9:.3g} ns"
 
 
 def _clip(text: str, width: int = 60) -> str:

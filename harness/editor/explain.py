@@ -11,17 +11,7 @@ from dataclasses import dataclass
 
 from harness.audit.fixes import describe_fix
 from harness.audit.note_audit import BlockAudit, ClaimVerdict
-from harness.judge.outcome import Outcome, Status
-
-# What a claim's status means to its note's author (the audit report's words).
-CLAIM_WORDS = {
-    Status.PASSED: "true",
-    Status.FAILED: "false",
-    Status.DRIFTED: "drifted",
-    Status.UNVERIFIABLE: "unverifiable",
-    Status.ERROR: "not run",
-    Status.SKIPPED: "skipped",
-}
+from harness.judge.outcome import CLAIM_WORDS, Outcome, Status
 
 CONTEXT_LINES = 3  # note lines shown before the claim, as doctest shows the example
 

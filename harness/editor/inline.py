@@ -21,21 +21,13 @@ from harness.audit.fixes import describe_fix
 from harness.audit.note_audit import BlockAudit, audit_note
 from harness.errors import HarnessError, HistoryError, SpecError
 from harness.history.store import History
-from harness.judge.outcome import Outcome, Status
+from harness.judge.outcome import CLAIM_WORDS, Outcome, Status
 from harness.notes.claims import CodeBlock, read_code_blocks
 from harness.runs.runner import Runner
 from harness.specs.loading import LoadedSpec, load_spec
 from harness.specs.model import DEVICES
 
 Severity = Literal["error", "warning", "information"]
-CLAIM_WORDS = {
-    Status.PASSED: "true",
-    Status.FAILED: "false",
-    Status.DRIFTED: "drifted",
-    Status.UNVERIFIABLE: "unverifiable",
-    Status.ERROR: "not run",
-    Status.SKIPPED: "skipped",
-}
 _MARK = {Status.PASSED: "✓", Status.FAILED: "✗", Status.ERROR: "✗", Status.DRIFTED: "~", Status.UNVERIFIABLE: "?"}
 _SEVERITY: dict[Status, Severity] = {
     Status.FAILED: "error",

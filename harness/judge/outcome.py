@@ -35,6 +35,27 @@ _SEVERITY = {
 }
 
 
+# What a claim's status means to someone reading their own note: every front end says it in these words.
+CLAIM_WORDS = {
+    Status.PASSED: "true",
+    Status.FAILED: "false",
+    Status.DRIFTED: "drifted",
+    Status.UNVERIFIABLE: "unverifiable",
+    Status.ERROR: "not run",
+    Status.SKIPPED: "skipped",
+}
+
+
+def seconds(value: float | None) -> str:
+    """A duration as people read it: 74.7 µs, 6.9 ms, 2.5 s."""
+    if value is None:
+        return "-"
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if value >= scale:
+            return f"{value / scale:.3g} {unit}"
+    return f"{value / 1e-9:.3g} ns"
+
+
 def worst(statuses: Iterable[Status]) -> Status:
     return max(statuses, key=lambda s: s.severity, default=Status.PASSED)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from harness.judge.outcome import seconds
 from streamlit_app import data
 from streamlit_app.view import badge, int_param, page, param, read, run, runs, set_params, table, url_key
 
@@ -112,7 +113,7 @@ st.subheader("Time")
 if outcome.timing:
     t = outcome.timing
     st.markdown(
-        f"median **{data.seconds(t.median_s)}**, IQR {data.seconds(t.iqr_s)}, mean {data.seconds(t.mean_s)} over "
+        f"median **{seconds(t.median_s)}**, IQR {seconds(t.iqr_s)}, mean {seconds(t.mean_s)} over "
         f"{t.repeats} blocks of {t.number_per_repeat} run(s), {t.warmup} warm-up, {t.threads} thread(s)"
     )
 else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from harness.judge.outcome import seconds
 from streamlit_app import charts, data
 from streamlit_app.view import page, pick_run, read, runs
 
@@ -25,10 +26,10 @@ st.dataframe(
     [
         {
             "example": r.link,
-            "cpu median": data.seconds(r.cpu_median_s),
-            "cpu IQR": data.seconds(r.cpu_iqr_s),
-            "cuda median": data.seconds(r.cuda_median_s),
-            "cuda IQR": data.seconds(r.cuda_iqr_s),
+            "cpu median": seconds(r.cpu_median_s),
+            "cpu IQR": seconds(r.cpu_iqr_s),
+            "cuda median": seconds(r.cuda_median_s),
+            "cuda IQR": seconds(r.cuda_iqr_s),
             "CUDA speed-up": f"{r.speedup:.2f}x" if r.speedup else "-",
             "why not timed": r.note,
         }
