@@ -184,8 +184,10 @@ class _Auditor:
     def analyse(self) -> None:
         while pending := self._pending():
             specs = [self._spec(state) for state in pending]
-            for state, spec, execution in zip(pending, specs, self.runner.execute(specs, ("cpu",)), strict=True):
-                state.last, state.last_code, state.last_prefix = execution, spec.code, self._prefix(state)
+            prefixes = [self._prefix(state) for state in pending]  # before any fix of this round changes one
+            executions = self.runner.execute(specs, ("cpu",))
+            for state, spec, prefix, execution in zip(pending, specs, prefixes, executions, strict=True):
+                state.last, state.last_code, state.last_prefix = execution, spec.code, prefix
                 self._explain(state, execution.observation, spec.code.count("\n") - state.code.count("\n"))
 
     def _explain(self, state: _State, observation: Observation | None, offset: int) -> None:
@@ -331,11 +333,13 @@ class _Auditor:
         # Randomness decided by experiment: a block that may draw from an unseeded generator runs once more under
         # another seed; a claim whose output changes with it is unverifiable, one whose output stays is judged.
         reseeded = [_reseeded(spec) for spec, state in zip(specs, wanted, strict=True) if self._random(state)]
+        rerun_devices = [d for d in devices if d == "cpu" or not reuse]
+        together = rerun_devices == ["cpu"]  # one batch keeps both slots busy to the end
         executions = {
             (e.outcome.spec_id, e.outcome.device): e
-            for e in self.runner.execute(rerun, [d for d in devices if d == "cpu" or not reuse])
+            for e in self.runner.execute([*rerun, *reseeded] if together else rerun, rerun_devices)
         }
-        if reseeded:
+        if reseeded and not together:
             executions |= {(e.outcome.spec_id, e.outcome.device): e for e in self.runner.execute(reseeded, ("cpu",))}
         if reuse and "cuda" in devices:
             executions |= {(e.outcome.spec_id, e.outcome.device): e for e in self.runner.execute(specs, ("cuda",))}
