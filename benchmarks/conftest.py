@@ -14,14 +14,13 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import numpy
 import pytest
 import torch
-from torch.utils.data import dataloader
 
 from harness import LoadedSpec, load_specs
+from harness.sandbox.child import on_device  # the same device setup as the isolated child's
 from harness.sandbox.datasets import install_dataset_standins
 from harness.specs.model import ExceptionExpectation
 
@@ -41,37 +40,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def example_specs() -> list[LoadedSpec]:
     return [spec for spec in load_specs(SPEC_FOLDERS) if spec.problem is None]
-
-
-@contextmanager
-def on_device(device: str) -> Iterator[None]:
-    """Unedited example code on `device`: factories default to it; DataLoader batches (collated on the CPU,
-    as in the note) move to it. The same arrangement as noteproof's child, so both time the same work."""
-    if device == "cpu":
-        yield
-        return
-    original_next = dataloader._BaseDataLoaderIter.__next__
-
-    def next_on_device(self: Any) -> Any:
-        with torch.device("cpu"):
-            batch = original_next(self)
-        return moved(batch, device)
-
-    torch.set_default_device(device)
-    dataloader._BaseDataLoaderIter.__next__ = next_on_device  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        dataloader._BaseDataLoaderIter.__next__ = original_next  # type: ignore[method-assign]
-        torch.set_default_device("cpu")
-
-
-def moved(value: Any, device: str) -> Any:
-    if isinstance(value, torch.Tensor):
-        return value.to(device)
-    if isinstance(value, list | tuple):
-        return type(value)(moved(v, device) for v in value)
-    return value
 
 
 @contextmanager

@@ -130,7 +130,7 @@ def _captured(limit: int) -> Iterator[CappedText]:
 
 
 @contextmanager
-def _on_device(device: str) -> Iterator[None]:
+def on_device(device: str) -> Iterator[None]:
     """Run unedited example code on `device`: factories default to it, and DataLoader batches move to it."""
     if device == "cpu":
         yield
@@ -171,7 +171,7 @@ def _execute(job: Job, namespace: dict[str, Any], uses: list[DatasetUse]) -> Bas
     _seed(job["seed"])
     restore = install_dataset_standins(Path(job["data_root"]), job["samples"], uses)
     try:
-        with _on_device(job["device"]):
+        with on_device(job["device"]):
             exec(code, namespace)  # noqa: S102 - running the example is the point; it is confined to this process
     except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt in an example are results too
         return exc
@@ -409,7 +409,7 @@ def time_example(job: Job) -> TimingPayload:
             return timeit.default_timer()
 
     try:
-        with _on_device(job["device"]):
+        with on_device(job["device"]):
             _seed(job["seed"])
             for _ in range(settings["warmup"]):
                 run_once()
