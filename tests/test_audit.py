@@ -6,6 +6,7 @@ import json
 import re
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import SEED_NOTE
@@ -378,6 +379,25 @@ def test_only_claims_whose_output_changes_with_the_seed_are_unverifiable(runner:
     note.write_text(RANDOM)
     verdicts = {claim.line: TRUTH[claim.status] for claim in audit_note(note, runner).claims}
     assert verdicts == {4: "unverifiable", 5: "true", 6: "true", 7: "false"}
+
+
+def test_a_random_block_that_claims_nothing_is_not_run_again(runner: Runner, tmp_path: Path) -> None:
+    note = tmp_path / "random.md"
+    note.write_text(RANDOM + "\n```python\nimport torch\nprint(torch.randn(2))\n```\n")
+    ran: list[str] = []
+    execute = runner.execute
+
+    def counting(specs: Any, devices: Any, *args: Any, **kwargs: Any) -> Any:
+        ran.extend(spec.id for spec in specs)
+        return execute(specs, devices, *args, **kwargs)
+
+    runner.execute = counting  # type: ignore[method-assign]
+    try:
+        audit_note(note, runner)
+    finally:
+        del runner.execute  # the instance attribute goes; the method is back
+    reseeded = [spec_id for spec_id in ran if spec_id.endswith("~reseeded")]
+    assert reseeded == [f"{note}#1~reseeded"], ran  # block 2 claims nothing: one experiment only
 
 
 def test_a_note_that_seeds_itself_is_judged(runner: Runner, tmp_path: Path) -> None:

@@ -89,6 +89,7 @@ def raised(
         "message": message,
         "line": line,
         "traceback": f'Traceback (most recent call last):\n  File "<example>", line {line}\n{type_}: {message}\n',
+        "top_line": line,
         "name": None,
         "owner": None,
         "candidates": [],
@@ -534,6 +535,19 @@ def test_unexpected_exception_makes_other_kinds_error_not_reached(expectation: A
     assert "not reached" in result.message
     assert "RuntimeError at line 9" in result.message
     assert result.actual == f"RuntimeError: {TORCH_MEAN_MESSAGE}"
+
+
+@pytest.mark.parametrize(
+    ("top_line", "status"),
+    [(5, Status.FAILED), (3, Status.ERROR), (None, Status.ERROR)],
+    ids=["raised-after-it", "raised-at-it", "syntax-error"],
+)
+def test_a_claimed_statement_before_the_raising_one_is_judged(top_line: int | None, status: Status) -> None:
+    # Statement 3 printed nothing before statement 5 raised: its claim is false, not "not reached". When the
+    # raise is in the claimed statement itself, or nothing ran at all, the claim was not reached.
+    exception = raised("IndexError", "index 2 is out of bounds", line=top_line)
+    result = check(printed("tensor(3)", statement=3), observation(exception=exception))
+    assert result.status == status, result
 
 
 # -- gradients -----------------------------------------------------------------------------------

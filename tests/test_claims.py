@@ -942,11 +942,28 @@ def test_pycon_transcript() -> None:
                                           "    print(i)", "", ""]  # fmt: skip
     assert [(c.kind, c.line, c.text, c.form, c.statement_line) for c in block.claims] == [
         ("printed", 5, "tensor(3)", "doctest", 3),
-        ("printed", 9, "0\n1", "doctest", None),  # a loop's output belongs to the whole example
+        ("printed", 9, "0\n1", "doctest", 6),  # a loop's prints are all on one line: that line's outputs
         ("exception", 14, "IndexError: index 5 is out of bounds for dimension 0 with size 3", "doctest", 10),
     ]
     assert block.claims[2].exception_type == "IndexError"
     assert "x" not in block.uses and "t" in block.defines
+
+
+def test_a_transcript_loop_printing_from_two_lines_claims_the_whole_output() -> None:
+    text = lines(
+        "```pycon",
+        ">>> for i in range(2):",
+        "...     print(i)",
+        "...     print(-i)",
+        "...",
+        "0",  # 6
+        "0",
+        "1",
+        "-1",
+        "```",
+    )
+    (block,) = read_code_blocks(text)
+    assert [(c.line, c.statement_line) for c in block.claims] == [(6, None)]
 
 
 def test_prompts_in_a_python_or_unlabelled_fence_are_a_transcript() -> None:
@@ -981,7 +998,7 @@ def test_ipython_transcript() -> None:
     )
     (block,) = read_code_blocks(text)
     assert block.transcript and block.code.split("\n")[8] == "    print(i)"
-    assert [(c.line, c.text, c.statement_line) for c in block.claims] == [(7, "tensor(2.)", 5), (12, "0\n1", None)]
+    assert [(c.line, c.text, c.statement_line) for c in block.claims] == [(7, "tensor(2.)", 5), (12, "0\n1", 9)]
     # an `In [1]:` label above a fence is prose, and a fence of plain code with the word `In` is code
     (plain,) = read_code_blocks(lines("In [1]:", "", "```python", "In = 1", "print(In)  # 1", "```"))
     assert not plain.transcript and [c.text for c in plain.claims] == ["1"]

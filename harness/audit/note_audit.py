@@ -332,7 +332,12 @@ class _Auditor:
         ]
         # Randomness decided by experiment: a block that may draw from an unseeded generator runs once more under
         # another seed; a claim whose output changes with it is unverifiable, one whose output stays is judged.
-        reseeded = [_reseeded(spec) for spec, state in zip(specs, wanted, strict=True) if self._random(state)]
+        # (A block that claims nothing verifiable has no claim for the experiment to decide: it is not run again.)
+        reseeded = [
+            _reseeded(spec)
+            for spec, state in zip(specs, wanted, strict=True)
+            if self._random(state) and any(not claim.unverifiable for claim in state.block.claims)
+        ]
         rerun_devices = [d for d in devices if d == "cpu" or not reuse]
         together = rerun_devices == ["cpu"]  # one batch keeps both slots busy to the end
         executions = {
@@ -496,6 +501,7 @@ def _crash(state: _State) -> ExceptionInfo | None:
         "message": first,
         "line": outcome.error_line,
         "traceback": "",
+        "top_line": None,
         "name": None,
         "owner": None,
         "candidates": [],

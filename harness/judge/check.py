@@ -32,7 +32,7 @@ __all__ = ["Observation", "check", "check_agreement", "check_device"]  # Observa
 
 def check(expectation: Expectation, observation: Observation) -> CheckResult:
     exception = observation["exception"]
-    reached = isinstance(expectation, PrintedExpectation) and str(expectation.statement) in observation["captures"]
+    reached = isinstance(expectation, PrintedExpectation) and _ran_before_raise(expectation, observation)
     if exception and not isinstance(expectation, ExceptionExpectation) and not reached:
         return _result(
             expectation,
@@ -43,6 +43,16 @@ def check(expectation: Expectation, observation: Observation) -> CheckResult:
         )
     checker: Callable[[Any, Observation], CheckResult] = _CHECKERS[type(expectation)]
     return checker(expectation, observation)
+
+
+def _ran_before_raise(expectation: PrintedExpectation, observation: Observation) -> bool:
+    """The claimed statement printed, or it ran to its end before the statement that raised began (a loop that
+    printed before the next top-level statement raised: its output is all there)."""
+    if str(expectation.statement) in observation["captures"]:
+        return True
+    exception = observation["exception"]
+    top_line = exception.get("top_line") if exception else None
+    return bool(expectation.statement and top_line and expectation.statement < top_line)
 
 
 def _result(expectation: Expectation, status: Status, expected: str, actual: str, message: str = "") -> CheckResult:

@@ -137,12 +137,19 @@ def _doctest_claim(example: Example, tree: ast.Module | None) -> Claim | None:
         text = example.want.split("\n")[line_offset].strip()
         return _claim("exception", example.want_line + line_offset, text, "doctest", example.line,
                       exception=(kind, message))  # fmt: skip
-    # Tied to its statement when the example is one print or expression; a loop's output is the block's.
+    # Tied to its statement when the example is one expression, or a compound statement (a loop) whose every
+    # print is on one line; otherwise its output is the block's.
     statement = None
-    if tree is not None and example.line == example.end:
-        node = next((n for n in tree.body if n.lineno == example.line), None)
-        if isinstance(node, ast.Expr):
-            statement = example.line
+    node = next((n for n in tree.body if n.lineno == example.line), None) if tree is not None else None
+    if isinstance(node, ast.Expr) and example.line == example.end:
+        statement = example.line
+    elif node is not None and example.end > example.line:
+        prints = {
+            call.lineno
+            for call in ast.walk(node)
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "print"
+        }
+        statement = prints.pop() if len(prints) == 1 else None
     return _claim("printed", example.want_line, example.want, "doctest", statement)
 
 

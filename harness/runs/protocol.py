@@ -101,6 +101,9 @@ class ExceptionInfo(ExceptionHints):
     message: str
     line: int | None  # line of the example's code, when a frame of it is on the traceback
     traceback: str
+    # The top-level statement that raised (the outermost frame of the example's code): every statement before
+    # it ran to the end. None when nothing ran (a SyntaxError) or no frame of the example is on the traceback.
+    top_line: int | None
 
 
 class NumberSummary(TypedDict):

@@ -272,8 +272,9 @@ def _run_without_backward(job: Job) -> WithoutBackward:
 def _describe_exception(exc: BaseException, namespace: dict[str, Any]) -> ExceptionInfo:
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == EXAMPLE_FILENAME]
     line = frames[-1].lineno if frames else None
+    top_line = frames[0].lineno if frames else None
     if isinstance(exc, SyntaxError) and exc.filename == EXAMPLE_FILENAME:
-        line = exc.lineno
+        line, top_line = exc.lineno, None
     hints = exception_hints(exc, namespace)
     return {
         "type": type(exc).__name__,
@@ -281,6 +282,7 @@ def _describe_exception(exc: BaseException, namespace: dict[str, Any]) -> Except
         "message": _safe_str(exc),
         "line": line,
         "traceback": "".join(traceback.format_exception(exc)[-20:]),
+        "top_line": top_line,
         "name": hints["name"],
         "owner": hints["owner"],
         "candidates": hints["candidates"],
