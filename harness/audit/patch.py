@@ -3,7 +3,8 @@
 A block's code is what markdown-it hands out after stripping the container around it (list indentation,
 "> " of a blockquote, an admonition's indentation); each code line sits on its own note line after that
 prefix. An edit changes text after the prefix only, an inserted line borrows the prefix of the block's
-code, and every other byte of the note (line endings, a missing final newline) stays as it was.
+code, and every other byte of the note (line endings, a missing final newline) stays as it was. A REPL
+transcript's edits keep its prompts (transcript_patch); a notebook's go into its cells (notebook_patch).
 """
 
 from __future__ import annotations
@@ -13,7 +14,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from harness.audit.edits import Edit, join_lines, line_ending, split_lines
+from harness.audit.notebook_patch import patch_notebook
+from harness.audit.transcript_patch import transcript_edits
 from harness.notes.document import blocks
+from harness.notes.notebook import is_notebook
+from harness.notes.transcript import is_transcript
 
 
 @dataclass(frozen=True)
@@ -21,27 +26,44 @@ class _Fence:
     line: int  # note line of the opening fence, 1-based
     first: int  # 0-based index of its first code line among the note's lines
     code: list[str]  # the code lines as markdown-it gives them
+    transcript: bool  # a REPL transcript: its block code is read without prompts (harness.notes.transcript)
+    text: str  # the code as markdown-it gives it
 
 
 def _fences(text: str) -> dict[int, _Fence]:
     """The note's fences, found the one way the project finds them (harness.notes.document)."""
     return {
-        block.line: _Fence(line=block.line, first=block.line, code=[line for line, _ in split_lines(block.code)])
+        block.line: _Fence(
+            line=block.line,
+            first=block.line,
+            code=[line for line, _ in split_lines(block.code)],
+            transcript=is_transcript(block.code),
+            text=block.code,
+        )
         for block in blocks(text)
     }
 
 
 def patch_note(text: str, edits_by_block: Mapping[int, Sequence[Edit]]) -> str:
-    """Apply each block's edits (keyed by the note line of its opening fence) to the note."""
+    """Apply each block's edits (keyed by the note line of its opening fence, or the synthetic line of a notebook's
+    cell) to the note. A notebook's edits go into its cells' sources (harness.audit.notebook_patch)."""
+    if is_notebook(text):
+        return patch_notebook(text, edits_by_block)
     lines = split_lines(text)
     fences = _fences(text)
     replaced: dict[int, str] = {}  # note line index -> its new text
     dropped: set[int] = set()
     inserted: dict[int, list[str]] = {}  # note line index -> lines to put before it
-    for fence_line, edits in edits_by_block.items():
+    for fence_line, block_edits in edits_by_block.items():
         fence = fences.get(fence_line)
         if fence is None:
             raise ValueError(f"note line {fence_line}: no fenced code block opens there")
+        edits = block_edits
+        if fence.transcript:  # the edits are of the code without prompts: on the transcript, prompts stay
+            try:
+                edits = transcript_edits(fence.text, block_edits)
+            except ValueError as exc:
+                raise ValueError(f"note line {fence_line}: {exc}") from None
         for edit in edits:
             if edit.insert:
                 if not 1 <= edit.line <= len(fence.code) + 1:

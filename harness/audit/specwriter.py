@@ -15,7 +15,8 @@ from typing import Any, Literal
 
 import tomli_w
 
-from harness.audit.note_audit import BlockAudit, NoteAudit, expectation_for
+# The audit's own rule for showing a block's last value, so that the spec runs the block as the audit ran it.
+from harness.audit.note_audit import BlockAudit, NoteAudit, _shows_last_value, expectation_for
 from harness.notes.claims import Claim, CodeBlock
 from harness.notes.document import code_hash
 
@@ -36,6 +37,7 @@ class SkippedBlock:
     block: int
     line: int
     reason: str
+    where: str = ""  # where the user finds it: "line 12", or a notebook's "cell 3"
 
 
 def write_specs(note: Path, audit: NoteAudit, out: Path) -> tuple[list[WrittenSpec], list[SkippedBlock]]:
@@ -48,7 +50,7 @@ def write_specs(note: Path, audit: NoteAudit, out: Path) -> tuple[list[WrittenSp
         claims = [claim for claim in block.claims if not claim.unverifiable]
         if not claims:
             reason = "its claims cannot be verified" if block.claims else "it claims nothing"
-            skipped.append(SkippedBlock(block.index, block.line, reason))
+            skipped.append(SkippedBlock(block.index, block.line, reason, _where(block)))
             continue
         path = out / f"{_slug(note.stem)}-block{block.index:02d}.toml"
         body = tomli_w.dumps(_spec_data(note, out, block_audit, claims, sources))
@@ -62,19 +64,28 @@ def _spec_data(
     block = audit.source
     example: dict[str, Any] = {
         "note": os.path.relpath(note.resolve(), out.resolve()),
-        "line": block.line,
+        **_place(block),
         "sha256": code_hash(block.code),
     }
+    if _shows_last_value(block):  # run as the audit ran it: a cell shows its last expression's value
+        example["display_last"] = True
     if audit.continues:
-        example["continues"] = [
-            {"line": sources[i].line, "sha256": code_hash(sources[i].code)} for i in audit.continues
-        ]
+        example["continues"] = [{**_place(sources[i]), "sha256": code_hash(sources[i].code)} for i in audit.continues]
     return {
         "id": f"{_slug(note.stem)}-block{block.index:02d}",
-        "title": f"{note.name}, block {block.index} (line {block.line})",
+        "title": f"{note.name}, block {block.index} ({_where(block)})",
         "example": example,
         "expect": [_expectation(claim) for claim in claims],
     }
+
+
+def _place(block: CodeBlock) -> dict[str, int]:
+    """Where the spec finds the block: a notebook's code cell by its number, a fence by its line."""
+    return {"cell": block.cell} if block.cell is not None else {"line": block.line}
+
+
+def _where(block: CodeBlock) -> str:
+    return f"cell {block.cell}" if block.cell is not None else f"line {block.line}"
 
 
 def _expectation(claim: Claim) -> dict[str, Any]:
@@ -86,7 +97,7 @@ def _expectation(claim: Claim) -> dict[str, Any]:
 
 def _write(path: Path, note: Path, block: CodeBlock, body: str) -> Action:
     header = (
-        f"# noteproof init: generated from {note.name} block at line {block.line}; "
+        f"# noteproof init: generated from {note.name} block at {_where(block)}; "
         f"body sha256 {hashlib.sha256(body.encode()).hexdigest()}\n"
         "# Review the claims below; once you edit this file, `noteproof init` leaves it alone.\n"
         "#:schema ./noteproof-spec.schema.json\n"

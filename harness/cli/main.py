@@ -52,7 +52,7 @@ from rich.table import Table  # noqa: E402
 from rich.text import Text  # noqa: E402
 
 from harness.audit.fixes import describe_fix  # noqa: E402
-from harness.audit.note_audit import NoteAudit, audit_note, block_id  # noqa: E402
+from harness.audit.note_audit import BlockAudit, NoteAudit, audit_note, block_id  # noqa: E402
 from harness.audit.patch import unified_diff  # noqa: E402
 from harness.audit.specwriter import write_specs  # noqa: E402
 from harness.cli.audit_report import audit_json, audit_view  # noqa: E402
@@ -523,18 +523,17 @@ def _fix(args: argparse.Namespace, console: Console, errors: Console) -> int:
     if _harness_faults(errors, _audited_outcomes(audit)):
         return EXIT_HARNESS  # fixes found on runs that noteproof itself broke are not to be written
     original = args.note.read_bytes().decode("utf-8", errors="surrogateescape")
-    fixed = audit.fixed_text(original)
+    try:
+        fixed = audit.fixed_text(original)
+    except NoteError as exc:  # a notebook cell the fix cannot be written into: said of this note, by name
+        raise NoteError(args.note, str(exc).removeprefix(f"{exc.path}: ")) from None
     for block in audit.blocks:
+        where = f"block {block.index} ({_place(block)})"
         for fix in block.fixes:
             if fix.alternative:
-                errors.print(
-                    escape(f"block {block.index} (line {block.line}): {describe_fix(fix)}; or {fix.alternative}")
-                )
+                errors.print(escape(f"{where}: {describe_fix(fix)}; or {fix.alternative}"))
         if block.remaining_error:
-            errors.print(
-                escape(f"block {block.index} (line {block.line}) still raises {block.remaining_error}"),
-                style="magenta",
-            )
+            errors.print(escape(f"{where} still raises {block.remaining_error}"), style="magenta")
     if args.write:
         backup = args.note.with_name(args.note.name + ".orig")
         backup.write_bytes(original.encode("utf-8", errors="surrogateescape"))
@@ -546,6 +545,11 @@ def _fix(args: argparse.Namespace, console: Console, errors: Console) -> int:
     else:
         sys.stdout.write(unified_diff(original, fixed, str(args.note)))
     return EXIT_FAILED if any(block.remaining_error for block in audit.blocks) else EXIT_OK
+
+
+def _place(block: BlockAudit) -> str:
+    """Where the user finds a block: a notebook's cell by its number, as Jupyter shows it; else its note line."""
+    return f"cell {block.source.cell}" if block.source.cell is not None else f"line {block.line}"
 
 
 def _init(args: argparse.Namespace, console: Console, errors: Console) -> int:
@@ -561,7 +565,5 @@ def _init(args: argparse.Namespace, console: Console, errors: Console) -> int:
             escape(f"{item.action:>22}  {item.path}  (block {item.block}, {item.claims} claim(s))"), highlight=False
         )
     for block in skipped:
-        console.print(
-            escape(f"{'no spec':>22}  block {block.block} (line {block.line}): {block.reason}"), highlight=False
-        )
+        console.print(escape(f"{'no spec':>22}  block {block.block} ({block.where}): {block.reason}"), highlight=False)
     return EXIT_OK

@@ -19,7 +19,16 @@ import nbformat
 
 from harness.errors import NoteError
 
-__all__ = ["CELL_LINES", "OUTPUT_OFFSET", "Cell", "CellOutput", "cell_position", "is_notebook", "read_notebook"]
+__all__ = [
+    "CELL_LINES",
+    "OUTPUT_OFFSET",
+    "Cell",
+    "CellOutput",
+    "cell_code",
+    "cell_position",
+    "is_notebook",
+    "read_notebook",
+]
 
 CELL_LINES = 10_000
 _UNREADABLE = (json.JSONDecodeError, nbformat.reader.NotJSONError, ValueError, KeyError, TypeError, AttributeError)
@@ -64,6 +73,12 @@ def _blank_magics(code: str) -> str:
     return "\n".join("" if line.lstrip()[:1] in ("%", "!") else line for line in code.split("\n"))
 
 
+def cell_code(source: str) -> str:
+    """A code cell's block code: its source, line for line, IPython-only lines blank, ending in a newline."""
+    code = _blank_magics(source)
+    return code if code.endswith("\n") else code + "\n"
+
+
 def _text(value: object) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
 
@@ -105,6 +120,5 @@ def read_notebook(text: str, name: str = "notebook") -> list[Cell]:
             else:  # stderr (warnings), images, widgets: nothing a claim can be read from
                 continue
             at = outputs[-1].line + outputs[-1].text.rstrip("\n").count("\n") + 1  # the next output's first line
-        code = _blank_magics(_text(cell.get("source", "")))
-        cells.append(Cell(number, start, code if code.endswith("\n") else code + "\n", tuple(outputs)))
+        cells.append(Cell(number, start, cell_code(_text(cell.get("source", ""))), tuple(outputs)))
     return cells

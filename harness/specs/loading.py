@@ -12,9 +12,12 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from harness.errors import SpecError, SpecProblem
+from harness.errors import NoteError, SpecError, SpecProblem
 from harness.judge.outcome import Location
 from harness.notes.document import block_at, code_hash, read_note
+from harness.notes.notebook import CELL_LINES, cell_position, is_notebook, read_notebook
+from harness.notes.transcript import is_transcript, read_transcript
+from harness.sandbox.capture import CELL_HOOK
 from harness.specs.model import (
     Data,
     Example,
@@ -149,30 +152,76 @@ def load_spec(path: Path) -> LoadedSpec:
 def _resolve_code(path: Path, text: str, example: Example) -> tuple[str, Location, str | None, int]:
     """The code to run, where it lives, why it cannot run (if so), and how many lines of earlier blocks lead it."""
     note = (path.parent / example.note).resolve() if example.note else None
+    place = _place(example.line, example.cell)
     if example.code is not None:
-        if note is not None and example.line is not None:
-            return example.code, Location(str(note), example.line), None, 0
+        if note is not None and place is not None:
+            return example.code, Location(str(note), place), None, 0
         return example.code, Location(str(path), _key_line(text, ("example",), "code")), None, 0
-    assert note is not None and example.line is not None and example.sha256 is not None  # the model ensures it
-    location = Location(str(note), example.line)
+    assert note is not None and place is not None and example.sha256 is not None  # the model ensures it
+    location = Location(str(note), place)
     if not note.is_file():
         return "", location, f"the note {note} does not exist", 0
     note_text = read_note(note)
+    try:
+        found = _NoteCode(note, note_text)
+    except NoteError as exc:  # a .ipynb that nbformat cannot read: this spec cannot run, the others can
+        return "", location, str(exc), 0
     codes = []
-    for line, sha256 in [*((ref.line, ref.sha256) for ref in example.continues), (example.line, example.sha256)]:
-        block = block_at(note_text, line)
-        if block is None:
-            return "", location, f"no fenced code block opens at line {line} of {note}", 0
-        if code_hash(block.code) != sha256:
+    refs = [
+        *((ref.line, ref.cell, ref.sha256) for ref in example.continues),
+        (example.line, example.cell, example.sha256),
+    ]
+    for line, cell, sha256 in refs:
+        code, where = found.code(line, cell)
+        if code is None:
+            return "", location, where, 0
+        if code_hash(code) != sha256:
             problem = (
-                f"the block at line {line} of {note} changed since this spec was written "
-                f"(sha256 {code_hash(block.code)[:12]}..., spec says {sha256[:12]}...);"
+                f"{where} changed since this spec was written "
+                f"(sha256 {code_hash(code)[:12]}..., spec says {sha256[:12]}...);"
                 " review the spec and update sha256"
             )
             return "", location, problem, 0
-        codes.append(block.code if block.code.endswith("\n") else block.code + "\n")
-    prefix = "".join(codes[:-1])
+        codes.append(code if code.endswith("\n") else code + "\n")
+    # A notebook's earlier cells run as the kernel ran them: one that raises stops only itself (the audit's
+    # session). Each takes one line, so the cell's own lines follow at the offset `statement` is shifted by.
+    earlier = [f"{CELL_HOOK}({code!r})\n" for code in codes[:-1]] if found.cells is not None else codes[:-1]
+    prefix = "".join(earlier)
     return prefix + codes[-1], location, None, prefix.count("\n")
+
+
+def _place(line: int | None, cell: int | None) -> int | None:
+    """The note line a block is reported at: a notebook cell's synthetic line (harness.notes.notebook)."""
+    return cell * CELL_LINES if cell is not None else line
+
+
+class _NoteCode:
+    """A note's blocks as the audit reads and runs them: a fence by the line it opens at (a REPL transcript's code
+    without its prompts and outputs), a notebook's code cell by its number or by its synthetic line (as `init`
+    wrote notebook specs before they had `cell`), IPython magics blanked."""
+
+    def __init__(self, note: Path, text: str) -> None:
+        self.note, self.text = note, text
+        self.cells = {c.number: c.code for c in read_notebook(text, str(note))} if is_notebook(text) else None
+
+    def code(self, line: int | None, cell: int | None) -> tuple[str | None, str]:
+        """(the block's code, or None when there is no such block; the block named for a message, or why not)."""
+        if self.cells is None:
+            if line is None:
+                return None, f"{self.note} is a markdown note, not a notebook: give the block's `line`, not `cell`"
+            block = block_at(self.text, line)
+            if block is None:
+                return None, f"no fenced code block opens at line {line} of {self.note}"
+            code = read_transcript(block.code)[0] if is_transcript(block.code) else block.code
+            return code, f"the block at line {line} of {self.note}"
+        if cell is None:
+            assert line is not None  # the model ensures one of them
+            cell, offset, output = cell_position(line)
+            if offset or output:
+                return None, f"line {line} is no cell's line in the notebook {self.note}: give the code cell's `cell`"
+        if cell not in self.cells:
+            return None, f"the notebook {self.note} has no code cell {cell} (every cell counts, markdown too, from 1)"
+        return self.cells[cell], f"cell {cell} of {self.note}"
 
 
 def shift_statements(spec: Spec, offset: int) -> Spec:

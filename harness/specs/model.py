@@ -130,17 +130,31 @@ Expectation = Annotated[
 ]
 
 
+_CELL = (
+    "Notebook: the code cell's number, 1-based among all the notebook's cells as Jupyter shows them"
+    " (markdown cells count); stands for `line`."
+)
+
+
 class BlockRef(_Strict):
-    line: int = Field(ge=1, description="Line of an earlier block's opening fence in the same note.")
+    line: int | None = Field(None, ge=1, description="Line of an earlier block's opening fence in the same note.")
+    cell: int | None = Field(None, ge=1, description=_CELL)
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+    @model_validator(mode="after")
+    def _one_place(self) -> BlockRef:
+        if (self.line is None) == (self.cell is None):
+            raise ValueError("give the earlier block's `line` (markdown) or `cell` (notebook), one of them")
+        return self
 
 
 class Example(_Strict):
-    """The code: inline, or a python block of a markdown note (pinned by its hash)."""
+    """The code: inline, or a python block of a markdown note or a notebook's code cell (pinned by its hash)."""
 
     code: str | None = Field(None, description="The example's code. When unset, the block of `note` at `line` runs.")
     note: str | None = Field(None, description="The note the example comes from, relative to this spec file.")
     line: int | None = Field(None, ge=1, description="Line of the block's opening fence in the note.")
+    cell: int | None = Field(None, ge=1, description=_CELL)
     sha256: str | None = Field(
         None, pattern=r"^[0-9a-f]{64}$", description="Hash of the block's code; an edited note is reported, not run."
     )
@@ -151,16 +165,21 @@ class Example(_Strict):
     )
     continues: list[BlockRef] = Field(
         default_factory=list,
-        description="Earlier blocks of the note that run first, in order (notebook style);"
-        " `statement` lines stay the block's own.",
+        description="Earlier blocks of the note that run first, in order (notebook style); in a notebook each runs"
+        " as a cell, so one that raises stops only itself, as in the kernel. `statement` lines stay the block's own.",
     )
 
     @model_validator(mode="after")
     def _has_code(self) -> Example:
-        if self.code is None and (self.note is None or self.line is None or self.sha256 is None):
-            raise ValueError("give `code`, or `note`, `line` and `sha256` to run a block of a note")
-        if (self.note is None) != (self.line is None):
-            raise ValueError("`note` and `line` go together")
+        if self.line is not None and self.cell is not None:
+            raise ValueError("give `line` (markdown) or `cell` (notebook), not both")
+        place = self.line if self.cell is None else self.cell
+        if self.code is None and (self.note is None or place is None or self.sha256 is None):
+            raise ValueError(
+                "give `code`, or `note`, `line` and `sha256` to run a block of a note (a notebook's `cell` for `line`)"
+            )
+        if (self.note is None) != (place is None):
+            raise ValueError("`note` and `line` go together (`cell` for `line` in a notebook)")
         return self
 
 
