@@ -34,16 +34,19 @@ def main(folder: Path) -> None:
             labels_file = folder / f"{note.stem}.labels.json"
             if not labels_file.exists():
                 continue
-            verdicts = {claim.line: claim for claim in audit_note(note, runner).claims}
+            claims = audit_note(note, runner).claims
+            verdicts = {claim.line: claim for claim in claims}
             labels = {int(line): row for line, row in json.loads(labels_file.read_text(encoding="utf-8")).items()}
             for line, row in labels.items():
-                claim = verdicts.get(line)
+                # A label on any line of a claim's text is that claim's: labellers mark a traceback at its first
+                # line, or each printed line of one output block.
+                claim = verdicts.get(line) or next((c for c in claims if c.lines[0] <= line <= c.lines[1]), None)
                 verdict = WORD[claim.status] if claim else "not found"
                 table[(row["label"], verdict)] += 1
                 if verdict != row["label"]:
                     said = f" [{claim.reason[:80]}]" if claim else ""
                     misses.append(f"{note.name}:{line}: labelled {row['label']}, audit {verdict}{said}")
-            extra = sorted(set(verdicts) - set(labels))
+            extra = sorted(c.line for c in claims if not any(c.lines[0] <= line <= c.lines[1] for line in labels))
             misses += [f"{note.name}:{line}: a claim found where none is labelled" for line in extra]
     right = sum(n for (label, verdict), n in table.items() if label == verdict)
     total = sum(table.values())

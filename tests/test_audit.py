@@ -306,10 +306,11 @@ def test_an_output_block_holds_the_value_of_the_last_expression(
     note = tmp_path / "export.md"
     note.write_text(NOTEBOOK_EXPORT.format(grad=grad))
     (block,) = audit_note(note, runner).blocks
-    (claim,) = block.claims
+    printed, shown = block.claims  # the output, split between the print and the displayed last expression
     assert block.runs_as_written
-    assert (claim.line, TRUTH[claim.status]) == (12, truth)
-    assert claim.actual == "done\ntensor([2., 2.])"
+    assert (printed.line, TRUTH[printed.status]) == (12, "true")
+    assert (shown.line, TRUTH[shown.status]) == (13, truth)
+    assert shown.actual == "tensor([2., 2.])"
 
 
 # -- notebook state: a note written as one session runs in one namespace, in order ----------------------------------
@@ -449,3 +450,61 @@ def test_a_session_block_after_a_fixed_one_runs_on_the_fixed_code(runner: Runner
     assert first.runs_as_written and last.runs_as_written  # the last block waited for block 2's fix
     assert typo.error_as_written is not None and typo.note_line(typo.error_as_written["line"]) == 7
     assert [TRUTH[c.status] for c in last.claims] == ["true"] and last.continues == (1, 2)
+
+
+SCRIPT_OUTPUT = """\
+```python
+import torch
+t = torch.arange(6).view(2, 3).t()
+print(t.is_contiguous())
+print(t.shape)
+t.view(6)
+```
+
+运行结果：
+
+{printed}
+{shape}
+Traceback (most recent call last):
+  File "demo.py", line 5, in <module>
+RuntimeError: view size is not compatible with input tensor's size and stride
+"""
+
+
+@pytest.mark.parametrize(
+    ("printed", "shape", "truths"),
+    [
+        ("False", "torch.Size([3, 2])", ["true", "true", "true"]),
+        ("True", "torch.Size([3, 2])", ["false", "true", "true"]),  # one print wrong: only its line is false
+        ("False", "torch.Size([2, 3])", ["true", "false", "true"]),
+    ],
+)
+def test_a_pasted_script_output_is_judged_print_by_print_and_the_error_too(
+    runner: Runner, tmp_path: Path, printed: str, shape: str, truths: list[str]
+) -> None:
+    note = tmp_path / "script.md"
+    note.write_text(SCRIPT_OUTPUT.format(printed=printed, shape=shape), encoding="utf-8")
+    claims = audit_note(note, runner).claims
+    assert [(c.line, c.kind) for c in claims] == [(11, "printed"), (12, "printed"), (15, "exception")]
+    assert [TRUTH[c.status] for c in claims] == truths  # the error's message as written starts today's
+
+
+def test_what_a_loop_printed_before_the_error_is_judged(runner: Runner, tmp_path: Path) -> None:
+    note = tmp_path / "loop.md"
+    code = "```python\nimport torch\nfor n in (2, 3):\n    print(torch.ones(n).sum())\n"
+    code += "torch.ones(2) + torch.ones(3)\n```\n"
+    output = "\nOutput:\n\n```\ntensor(2.)\ntensor(3.)\n"
+    output += "RuntimeError: The size of tensor a (2) must match the size of tensor b (3)\n```\n"
+    note.write_text(code + output, encoding="utf-8")
+    printed, error = audit_note(note, runner).claims
+    assert (printed.claimed, TRUTH[printed.status]) == ("tensor(2.)\ntensor(3.)", "true")
+    assert TRUTH[error.status] == "true"
+
+
+@pytest.mark.parametrize(("state", "truth"), [("populated now", "true"), ("still None", "false")])
+def test_a_claimed_grad_state_is_checked_on_that_tensor(runner: Runner, tmp_path: Path, state: str, truth: str) -> None:
+    note = tmp_path / "state.md"
+    code = "import torch\na = torch.tensor(2.0, requires_grad=True)\nb = a * 3\nb.retain_grad()\n(b * b).backward()\n"
+    note.write_text(f"```python\n{code}# b.grad is {state}\n```\n", encoding="utf-8")
+    (claim,) = audit_note(note, runner).claims
+    assert (claim.line, claim.kind, TRUTH[claim.status]) == (7, "gradients", truth)

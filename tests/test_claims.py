@@ -376,6 +376,8 @@ def test_output_blocks_are_not_code_blocks_and_indices_skip_them() -> None:
         ("print(p)  # '/home/bob/models/net.pt'", "/home/bob"),
         ("print(p)  # 'C:\\\\Users\\\\me\\\\data'", "C:\\"),
         ("print(p)  # output: D:\\data\\cifar", "D:\\"),
+        ("print(p)  # '/kaggle/input/titanic/train.csv'", "/kaggle/"),
+        ("print(p)  # 输出：/content/drive/MyDrive/data.pt", "/content/"),
         ("load(p)  # FileNotFoundError: No such file or directory: '/Users/a/b.pth'", "/Users/a"),
     ],
 )
@@ -384,7 +386,10 @@ def test_unverifiable_claims_are_kept_with_a_reason(statement: str, reason: str)
     assert claim.unverifiable is not None and reason in claim.unverifiable
 
 
-@pytest.mark.parametrize("statement", ["print(hex(16))  # '0x10'", "print(p)  # 'data/cifar'", "print(r)  # 2/3"])
+@pytest.mark.parametrize(
+    "statement",
+    ["print(hex(16))  # '0x10'", "print(p)  # 'data/cifar'", "print(r)  # 2/3", "print(p)  # 'data/content/a'"],
+)
 def test_ordinary_claims_are_verifiable(statement: str) -> None:
     assert all(c.unverifiable is None for c in python(statement))
 
@@ -823,9 +828,21 @@ def test_tracebacks_in_outputs_are_exception_claims() -> None:
     fence = lines("```python", "x.view(2, 2)", "```", "", "```", "RuntimeError: shape '[2, 2]' is invalid", "```")
     (error,) = read_code_blocks(fence)[0].claims
     assert (error.kind, error.line, error.exception_type) == ("exception", 6, "RuntimeError")
-    # printed text that mentions an error on a later line, with no traceback, is printed output
-    (printed,) = read_code_blocks(lines("```python", "x", "```", "", "```", "ok", "ValueError: bad", "```"))[0].claims
-    assert printed.kind == "printed"
+    # what was printed, then the error's last line (the author cut the traceback): two claims
+    printed, error = read_code_blocks(lines("```python", "x", "```", "", "```", "ok", "ValueError: bad", "```"))[
+        0
+    ].claims
+    assert (printed.kind, printed.text, printed.before_error, error.kind, error.line) == (
+        "printed",
+        "ok",
+        True,
+        "exception",
+        7,
+    )
+    # code that catches the error prints its line itself: printed output
+    catching = lines("```python", "try:", "    x", "except ValueError as e:", "    print('ValueError:', e)", "```")
+    (printed,) = read_code_blocks(catching + "\n" + lines("```", "ok", "ValueError: bad", "```"))[0].claims
+    assert (printed.kind, printed.text) == ("printed", "ok\nValueError: bad")
 
 
 # ---- errors claimed in the prose right after a block ---------------------------------------------------------
@@ -1066,3 +1083,230 @@ def test_error_words_label_only_a_traceback() -> None:
 def test_a_python_fence_of_a_method_call_is_code_not_output() -> None:
     found = read_code_blocks(lines("```python", "y = x.sum()", "```", "", "```python", "y.backward()", "```"))
     assert [(b.line, b.code, b.claims) for b in found] == [(1, "y = x.sum()\n", ()), (5, "y.backward()\n", ())]
+
+
+# ---- outputs written as a plain paragraph, a MyST directive, an Obsidian callout, a folded <details> --------
+
+
+def _outputs(text: str) -> list[tuple[str, int, str, str]]:
+    return [(c.kind, c.line, c.text, c.form) for block in read_code_blocks(text) for c in block.claims]
+
+
+def test_a_paragraph_after_an_output_label_is_the_output_with_its_padding() -> None:
+    text = lines(
+        "```python",
+        "print(torch.eye(2))",
+        "```",
+        "",
+        "运行结果：",  # 5
+        "",
+        "tensor([[1., 0.],",  # 7
+        "        [0., 1.]])",
+    )
+    assert _outputs(text) == [("printed", 7, "tensor([[1., 0.],\n        [0., 1.]])", "paragraph-output")]
+
+
+def test_a_paragraph_is_output_only_after_a_label_and_only_when_it_reads_as_printed() -> None:
+    code = lines("```python", "print(torch.ones(1))", "```", "")
+    assert _outputs(code + "\n" + lines("tensor([1.])")) == []  # no label: a value in prose is the author's
+    assert _outputs(code + "\n" + lines("结果：", "", "可以看到全是 1。")) == []  # prose after the label
+    assert _outputs(code + "\n" + lines("Output:", "", "We can see it is one.")) == []
+    assert len(_outputs(code + "\n" + lines("Output:", "", "tensor([1.])"))) == 1
+
+
+def test_a_pasted_script_output_holds_what_was_printed_then_the_error() -> None:
+    text = lines(
+        "```python",
+        "print(t.is_contiguous())",
+        "print(t.view(6))",
+        "```",
+        "",
+        "运行结果：",
+        "",
+        "False",  # 8
+        "Traceback (most recent call last):",
+        '  File "demo.py", line 2, in <module>',
+        "RuntimeError: view size is not compatible",  # 11
+    )
+    (block,) = read_code_blocks(text)
+    printed, error = block.claims
+    assert (printed.kind, printed.line, printed.text, printed.before_error) == ("printed", 8, "False", True)
+    assert (error.kind, error.line, error.lines, error.exception_type) == ("exception", 11, (9, 11), "RuntimeError")
+
+
+def test_myst_code_cells_and_code_blocks_with_options() -> None:
+    text = lines(
+        "```{code-cell} ipython3",
+        ":tags: [hide-input]",
+        "x = torch.ones(2)",
+        "x.sum()",  # 4
+        "```",
+        "",
+        "```{code-block} text",
+        ":caption: output",
+        "tensor(2.)",  # 9
+        "```",
+        "",
+        "```{note}",
+        "x.sum() is a tensor",
+        "```",
+    )
+    (block,) = read_code_blocks(text)
+    assert block.code == "\nx = torch.ones(2)\nx.sum()\n"  # the option line blanked: lines stay note lines
+    assert [(c.line, c.text, c.form) for c in block.claims] == [(9, "tensor(2.)", "output-block")]
+
+
+def test_an_obsidian_callout_titled_output_holds_the_output() -> None:
+    text = lines(
+        "```python",
+        "print(x.grad)",
+        "```",
+        "",
+        "> [!note] Output",
+        "> `tensor([2., 4.])`",  # 6
+        "",
+        "```python",
+        "x.grad.zero_()",
+        "```",
+        "",
+        "> [!tip] Remember",
+        "> zero the gradients before each step",
+    )
+    first, second = read_code_blocks(text)
+    assert [(c.line, c.text, c.form) for c in first.claims] == [(6, "tensor([2., 4.])", "quoted-output")]
+    assert second.claims == ()  # a callout of prose is not output
+
+
+def test_an_output_folded_in_details_is_the_output() -> None:
+    text = lines("```python", "print(x.shape)", "```", "", "<details>", "<summary>Output</summary>", "", "```text")  # 8
+    text += "\n" + lines("torch.Size([2])", "```", "", "</details>")
+    assert _outputs(text) == [("printed", 10, "torch.Size([2])", "output-block")]
+
+
+# ---- an output block split among the prints that wrote it ----------------------------------------------------
+
+
+def test_each_print_owns_its_lines_of_the_output_block() -> None:
+    text = lines(
+        "```python",
+        "print(a.shape)",  # block line 1
+        "print(m)",  # 2
+        "m.weight.shape",  # 3: shown by Jupyter
+        "```",
+        "",
+        "```text",
+        "torch.Size([4, 2])",  # 8
+        "Linear(",  # 9
+        "  in_features=2, out_features=1, bias=True",
+        ")",
+        "torch.Size([1, 2])",  # 12
+        "```",
+    )
+    (block,) = read_code_blocks(text)
+    assert [(c.line, c.statement_line, c.text.split("\n")[0]) for c in block.claims] == [
+        (8, 1, "torch.Size([4, 2])"),
+        (9, 2, "Linear("),
+        (12, 3, "torch.Size([1, 2])"),
+    ]
+
+
+def test_an_output_stays_whole_when_its_lines_do_not_pair_with_the_prints() -> None:
+    loop = lines("```python", "for i in range(2):", "    print(i)", "print('done')", "```", "", "```")
+    loop += "\n" + lines("0", "1", "done", "```")
+    assert [c.text for c in read_code_blocks(loop)[0].claims] == ["0\n1\ndone"]
+    fewer = lines("```python", "print(a)", "print(b)", "```", "", "```", "1", "2", "3", "```")
+    assert [c.text for c in read_code_blocks(fewer)[0].claims] == ["1\n2\n3"]
+
+
+def test_printed_ids_and_clock_readings_are_unverifiable() -> None:
+    text = lines(
+        "```python",
+        "print(id(a), id(b))",
+        "print(a.data_ptr() == b.data_ptr())",
+        "print(f'took {time.perf_counter() - t0:.2f} s')",
+        "print(x.id)",  # an attribute named id is no id() call
+        "```",
+        "",
+        "```",
+        "2158493126720 2158493127232",
+        "True",
+        "took 0.42 s",
+        "7",
+        "```",
+    )
+    (block,) = read_code_blocks(text)
+    assert [(c.text, bool(c.unverifiable)) for c in block.claims] == [
+        ("2158493126720 2158493127232", True),
+        ("True", False),
+        ("took 0.42 s", True),
+        ("7", False),
+    ]
+    assert "changes on every run" in (block.claims[0].unverifiable or "")
+
+
+def test_prose_about_an_error_after_an_output_that_shows_none_is_about_a_variant() -> None:
+    text = lines("```python", "print(a.view(2, -1).shape)", "```", "", "运行结果：", "", "torch.Size([2, 6])", "")
+    text += "\n" + lines("（注意：写两个 -1 会报错。）")
+    assert [c.kind for c in read_code_blocks(text)[0].claims] == ["printed"]
+
+
+def test_what_i_get_labels_the_output_below_it() -> None:
+    code = lines("```python", "print(w.grad)", "```", "", "But what I get is:", "", "```")
+    assert _outputs(code + "\n" + lines("tensor([1.])", "```")) == [("printed", 9, "tensor([1.])", "output-block")]
+    session = lines("```python", "x = 1", "```", "", "Printed, we get:", "", "```pycon", ">>> x", "1", "```")
+    assert len(read_code_blocks(session)) == 2  # a REPL session is code, not output
+
+
+def test_what_the_author_says_a_print_should_show_is_a_claim() -> None:
+    text = lines("```python", "print(w.grad)  # should be tensor([-0.2000])", "print(v)  # 应该是 tensor(1.)", "```")
+    assert [(c.line, c.text) for c in read_code_blocks(text)[0].claims] == [(2, "tensor([-0.2000])"), (3, "tensor(1.)")]
+
+
+def test_a_comment_on_one_tensors_grad_state_is_a_gradient_claim_about_it() -> None:
+    text = lines(
+        "```python",
+        "c.backward()",
+        "# b.grad is populated now, not None",  # 3
+        "print(b.grad)",
+        "# w.grad 为 None",  # 5
+        "```",
+    )
+    claims = read_code_blocks(text)[0].claims
+    assert [(c.kind, c.line, c.gradient_fact, c.subject) for c in claims] == [
+        ("gradients", 3, "is_set", "b"),
+        ("gradients", 5, "is_none", "w"),
+    ]
+    later = lines("```python", "# w.grad is None here", "loss.backward()", "```")
+    assert read_code_blocks(later)[0].claims == ()  # backward after it: the state it names is gone by the end
+
+
+def test_an_error_written_under_an_output_prefix_is_an_exception_claim() -> None:
+    text = lines(
+        "```python", "ce(logits, labels.float())", "# 输出：", "# RuntimeError: expected scalar type Long", "```"
+    )
+    (claim,) = read_code_blocks(text)[0].claims
+    assert (claim.kind, claim.line, claim.exception_type) == ("exception", 4, "RuntimeError")
+    assert claim.exception_message == "expected scalar type Long"
+
+
+def test_prose_about_an_error_that_ends_in_a_colon_speaks_of_the_block_after_it() -> None:
+    first = lines("```python", "x = torch.ones(2)", "```", "", "下标越界也会报错（只有两个元素）：", "")
+    (a, b) = read_code_blocks(first + "\n" + lines("```python", "x[5]", "```"))
+    assert a.claims == ()
+    assert [(c.kind, c.form) for c in b.claims] == [("exception", "error-prose")]
+    # the error sentence comes first, a colon ends the next one: the error is the block above's
+    told = lines("```python", "x[5]", "```", "", "This one raises an error too. The other way round is fine:", "")
+    (a, b) = read_code_blocks(told + "\n" + lines("```python", "x[1]", "```"))
+    assert [c.kind for c in a.claims] == ["exception"] and b.claims == ()
+
+
+def test_a_paragraph_that_opens_with_what_the_block_printed_claims_it() -> None:
+    code = lines("```python", "big.sum().item()", "```", "")
+    assert _outputs(code + "\n" + lines("prints `12.0`.")) == [("printed", 6, "12.0", "prose-output")]
+    assert _outputs(code + "\n" + lines("It returns `tensor(12.)` as expected.")) == [
+        ("printed", 6, "tensor(12.)", "prose-output")
+    ]
+    assert _outputs(code + "\n" + lines("输出 `12.0`。")) == [("printed", 6, "12.0", "prose-output")]
+    # further into a paragraph, or not a value, it is explanation
+    assert _outputs(code + "\n" + lines("Summing all the ones prints `12.0`.")) == []
+    assert _outputs(code + "\n" + lines("It returns `a new tensor` each time.")) == []

@@ -210,7 +210,7 @@ def test_seed_note_blocks() -> None:
 # ---- parts: where code and its output lie ---------------------------------------------------------------------
 
 
-def test_parts_are_fences_indented_blocks_and_quote_paragraphs_in_order() -> None:
+def test_parts_are_fences_indented_blocks_quote_and_plain_paragraphs_in_order() -> None:
     text = lines(
         "```python",  # 1
         "x",
@@ -226,12 +226,16 @@ def test_parts_are_fences_indented_blocks_and_quote_paragraphs_in_order() -> Non
         "- a list item",
         "",
         "    indented inside the list is its text, not a code block",
+        "",
+        "tensor([4.])",  # 16: a plain paragraph (pasted output, or prose: the reader decides)
+        "  padding kept",
     )
     assert [(p.kind, p.line, p.end, p.code) for p in parts(text)] == [
         ("fence", 1, 3, "x\n"),
         ("indented", 5, 5, "tensor([1.])\n"),
         ("quote", 7, 8, "tensor([2.])\ntensor([3.])\n"),
         ("quote", 10, 10, "second paragraph\n"),
+        ("paragraph", 16, 17, "tensor([4.])\n  padding kept\n"),
     ]
     assert [b.line for b in blocks(text)] == [1]  # blocks(): fences only, as before
     assert parts("plain prose only") == []

@@ -47,6 +47,7 @@ from harness.specs.model import (
     PrintedExpectation,
     Spec,
     TimingSettings,
+    ValueExpectation,
 )
 
 # block: each block alone; chain: after the earlier blocks it uses; session: every block after all the earlier ones,
@@ -69,6 +70,7 @@ class ClaimVerdict:
     actual: str
     reason: str
     under_fixes: tuple[str, ...] = ()  # the fixes this verdict needed, e.g. "`import torch` added"
+    lines: tuple[int, int] = (0, 0)  # first and last note lines the claim is written on (a traceback spans several)
 
 
 @dataclass(frozen=True)
@@ -301,7 +303,7 @@ class _Auditor:
         # Constructed, not validated: a block that claims nothing still runs (a spec file would need a claim).
         spec = Spec.model_construct(
             title=f"block {state.block.index}",
-            example=Example(code=prefix + state.code, display_last=_shows_last_value(state.block)),
+            example=Example(code=prefix + state.code, display_last=shows_last_value(state.block)),
             expect=expectations,
             timeout=self.timeout,
             data=Data(samples=self.samples),
@@ -401,6 +403,7 @@ class _Auditor:
             actual="",
             reason=claim.unverifiable or "",
             under_fixes=fixes,
+            lines=claim.lines,
         )
         if claim.unverifiable:
             return verdict
@@ -520,10 +523,12 @@ def _check_for(claim: Claim, state: _State, row: Execution) -> CheckResult | Non
 
 
 # Claims that are the whole output of a block, as a notebook showed it: prints, then the last expression's value.
-_CELL_OUTPUT_FORMS = frozenset({"output-block", "indented-output", "quoted-output", "notebook-stream"})
+_CELL_OUTPUT_FORMS = frozenset(
+    {"output-block", "indented-output", "quoted-output", "paragraph-output", "prose-output", "notebook-stream"}
+)
 
 
-def _shows_last_value(block: CodeBlock) -> bool:
+def shows_last_value(block: CodeBlock) -> bool:
     """Run the block as a notebook cell (its last expression's value shown) when its output was a cell's:
     a notebook's cell, or an output block after the code. A script shows nothing for a bare last expression,
     so a note that shows one in its output was run in a notebook or a REPL."""
@@ -542,10 +547,17 @@ def expectation_for(claim: Claim, statement: int | None) -> Expectation | None:
         return None
     common: dict[str, Any] = {"line": claim.line, "claim": claim.text}
     if claim.kind == "printed":
-        return PrintedExpectation(kind="printed", text=claim.text, statement=statement, **common)
+        return PrintedExpectation(
+            kind="printed", text=claim.text, statement=statement, before_error=claim.before_error, **common
+        )
     if claim.kind == "exception":
         return ExceptionExpectation(
             kind="exception", type=claim.exception_type or "Exception", claimed=claim.exception_message, **common
+        )
+    if claim.subject and claim.gradient_fact in ("is_none", "is_set"):  # the one tensor's .grad, once the block ran
+        claimed = 1 if claim.gradient_fact == "is_none" else 0
+        return ValueExpectation(
+            kind="value", expr=f"int({claim.subject}.grad is None)", equals=claimed, atol=0, **common
         )
     facts = {
         "before_none": {"before_backward": "none"},

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import tomli_w
 
 # The audit's own rule for showing a block's last value, so that the spec runs the block as the audit ran it.
-from harness.audit.note_audit import BlockAudit, NoteAudit, _shows_last_value, expectation_for
+from harness.audit.note_audit import BlockAudit, NoteAudit, expectation_for, shows_last_value
 from harness.notes.claims import Claim, CodeBlock
 from harness.notes.document import code_hash
 
@@ -67,7 +67,7 @@ def _spec_data(
         **_place(block),
         "sha256": code_hash(block.code),
     }
-    if _shows_last_value(block):  # run as the audit ran it: a cell shows its last expression's value
+    if shows_last_value(block):  # run as the audit ran it: a cell shows its last expression's value
         example["display_last"] = True
     if audit.continues:
         example["continues"] = [{**_place(sources[i]), "sha256": code_hash(sources[i].code)} for i in audit.continues]

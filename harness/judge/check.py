@@ -48,7 +48,7 @@ def check(expectation: Expectation, observation: Observation) -> CheckResult:
 def _ran_before_raise(expectation: PrintedExpectation, observation: Observation) -> bool:
     """The claimed statement printed, or it ran to its end before the statement that raised began (a loop that
     printed before the next top-level statement raised: its output is all there)."""
-    if str(expectation.statement) in observation["captures"]:
+    if expectation.before_error or str(expectation.statement) in observation["captures"]:
         return True
     exception = observation["exception"]
     top_line = exception.get("top_line") if exception else None

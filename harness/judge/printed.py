@@ -355,8 +355,12 @@ def _show(number: float) -> str:
 
 def _compare_numbers(e: float, a: float, atol: float, rtol: float) -> PrintedComparison:
     # The coarser printing resolution absorbs format-only changes: 0.6667 vs 0.66666668, 2. vs 2.0000.
-    res = max(getattr(e, "resolution", 0.0), getattr(a, "resolution", 0.0))
+    claimed, actual = getattr(e, "resolution", None), getattr(a, "resolution", None)
+    res = max(claimed or 0.0, actual or 0.0)
     if numbers_close(e, a, atol=atol + res, rtol=rtol):
+        if claimed is not None and actual is not None and claimed != actual:
+            # The same value to other digits: written short (`9.54` for 9.5394), or an older printer's digits.
+            return PrintedComparison("drifted", f"printed form changed: {_show(e)} is {_show(a)} to other digits")
         return _EQUAL
     try:
         tolerance = atol + (rtol * abs(float(e)) if rtol else 0.0) + res
@@ -399,7 +403,7 @@ def _compare_tensors(e: TensorLiteral, a: TensorLiteral, atol: float, rtol: floa
     pairs = enumerate(zip(e.values, a.values, strict=True))
     many = len(e.values) > 1  # name the element only where there is more than one
     values = _first(_at(f"element {i}" if many else "", _compare(x, y, atol, rtol)) for i, (x, y) in pairs)
-    return values if values.verdict == "different" else _first([values, _compare_attributes(e, a)])
+    return values if values.verdict == "different" else _first([_compare_attributes(e, a), values])
 
 
 def _number(value: object) -> float | None:

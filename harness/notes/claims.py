@@ -37,7 +37,9 @@ from harness.notes.transcript import Example, is_transcript, read_transcript
 __all__ = ["Claim", "ClaimKind", "CodeBlock", "GradientFact", "read_code_blocks"]
 
 ClaimKind = Literal["printed", "exception", "gradients"]
-GradientFact = Literal["before_none", "after_set", "without_backward_none"]
+# before_none, after_set, without_backward_none: what backward does to the block's leaves; is_none, is_set: the
+# state of one tensor's .grad where the comment stands (`# b.grad is populated now`), the claim's `subject`.
+GradientFact = Literal["before_none", "after_set", "without_backward_none", "is_none", "is_set"]
 Role = Literal["print", "expression", "string", "other"]
 
 
@@ -53,6 +55,14 @@ class Claim:
     exception_message: str | None = None
     gradient_fact: GradientFact | None = None
     annotation: str = ""  # what the author wrote around the value and the reader left out: prose, a name, a header
+    before_error: bool = False  # printed before the error its output block goes on to show (a script's traceback)
+    first_line: int = 0  # where the claim's text starts, when above `line` (a traceback above its error line)
+    subject: str | None = None  # the tensor a gradient-state claim is about: `b` in `# b.grad is None here`
+
+    @property
+    def lines(self) -> tuple[int, int]:
+        """The first and last note lines the claim is written on."""
+        return (self.first_line or self.line, self.line + self.text.count("\n"))
 
 
 @dataclass(frozen=True)
@@ -84,8 +94,12 @@ def read_code_blocks(text: str, *, source: str = "note") -> list[CodeBlock]:
     previous: Block | None = None  # the part just before, when it was a python code block
     for part in found_parts:
         if previous is not None and found and _is_output(previous, part, note_lines):
-            found[-1] = _with_claims(found[-1], [_output_claim(part)])
+            code = found[-1].code
+            output = _changing_output(code, _by_statement(code, _output_claims(part, catches=_catches(code))))
+            found[-1] = _with_claims(found[-1], output)
             ends[-1], previous = part.end, None
+            continue
+        if part.kind == "paragraph":  # prose: the label above an output, or text the output check measures
             continue
         previous = None
         if not _is_code_part(part):
@@ -98,7 +112,10 @@ def read_code_blocks(text: str, *, source: str = "note") -> list[CodeBlock]:
         block = CodeBlock(len(found) + 1, part.line, code, claims, defines, uses, random, transcript=transcript)
         found.append(block)
         ends.append(part.end)
-    return [_with_prose_error(block, end, note_lines) for block, end in zip(found, ends, strict=True)]
+    return [
+        _with_prose_error(_with_prose_output(block, end, note_lines), end, note_lines)
+        for block, end in zip(found, ends, strict=True)
+    ]
 
 
 def _with_claims(block: CodeBlock, more: Sequence[Claim]) -> CodeBlock:
@@ -116,6 +133,66 @@ def _analyse(code: str) -> _Analysis:
     defines, uses = block_names(tree) if tree is not None else (frozenset[str](), frozenset[str]())
     claims.sort(key=lambda c: c.line)
     return tuple(claims), defines, uses, random_unseeded(code, calls)
+
+
+def _changing_output(code: str, claims: Sequence[Claim]) -> list[Claim]:
+    """A block's output claims, unverifiable where the print that wrote one shows a value no rerun reproduces;
+    an output not split among its prints, where any line of the block does."""
+    lines = code.split("\n")
+    anywhere = next((match for line in lines if (match := _CHANGING.search(line))), None)
+    found: list[Claim] = []
+    for claim in claims:
+        if claim.statement_line or anywhere is None or claim.kind != "printed" or claim.unverifiable:
+            found.append(_changing(claim, lines))
+        else:
+            found.append(
+                replace(claim, unverifiable=f"{anywhere.group(0)}...) prints a value that changes on every run")
+            )
+    return found
+
+
+def _by_statement(code: str, claims: Sequence[Claim]) -> list[Claim]:
+    """An output block split among the statements that printed it, when each printed one value of its own.
+
+    `print(a.shape)`, `print(b.shape)` and an output of two lines: the first line is the first print's, the
+    second the second's, and each is judged alone (one wrong shape is not the whole block wrong). A value ends
+    where its brackets close at a line's end; when the values do not pair one to one with the block's top-level
+    prints (and a last bare expression that Jupyter displays), the output stays one claim."""
+    tree = _parse(code) if any(c.kind == "printed" and c.statement_line is None for c in claims) else None
+    if tree is None:
+        return list(claims)
+    body = tree.body
+    prints = [n.lineno for n in body if isinstance(n, ast.Expr) and _role(n) == "print"]
+    if any(_role(n) == "print" for n in ast.walk(tree) if isinstance(n, ast.stmt) and n not in body):
+        return list(claims)  # a print in a loop or a function: how many lines each printed is unknown
+    shown = [body[-1].lineno] if body and isinstance(body[-1], ast.Expr) and _role(body[-1]) == "expression" else []
+    split: list[Claim] = []
+    for claim in claims:
+        values = _values(claim.text) if claim.kind == "printed" and claim.statement_line is None else []
+        statements = next((s for s in (prints + shown, prints) if len(s) == len(values) > 1), None)
+        if statements is None:
+            split.append(claim)
+            continue
+        for statement, (offset, value) in zip(statements, values, strict=True):
+            piece = replace(claim, line=claim.line + offset, text=value, statement_line=statement)
+            split.append(replace(piece, unverifiable=_unverifiable(value)))
+    return split
+
+
+def _values(text: str) -> list[tuple[int, str]]:
+    """(line offset, text) of each printed value in an output: a value ends where its brackets close at a line's end."""
+    found: list[tuple[int, str]] = []
+    start, depth = 0, 0
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        depth += _depth(line)
+        if depth < 0:
+            return []
+        if depth == 0:
+            if number >= start and "\n".join(lines[start : number + 1]).strip():
+                found.append((start, "\n".join(lines[start : number + 1]).strip()))
+            start = number + 1
+    return found if depth == 0 else []
 
 
 def _analyse_part(text: str) -> tuple[str, bool, _Analysis]:
@@ -196,7 +273,10 @@ def _parse(code: str) -> ast.Module | None:
 # ---- claims ---------------------------------------------------------------------------------------------
 
 _ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}")
-_AUTHOR_PATH = re.compile(r"(/Users/|/home/)[^/\s'\"]+|(?<![A-Za-z])[A-Za-z]:(\\|/)")
+# A home folder, a drive letter, or the data roots of hosted notebooks (Kaggle, Colab, SageMaker, cloud volumes).
+_AUTHOR_PATH = re.compile(
+    r"(/Users/|/home/)[^/\s'\"]+|(?<![A-Za-z])[A-Za-z]:(\\|/)|(?<![\w.])/(?:kaggle|content|mnt|workspace|opt/ml)/"
+)
 
 
 def _unverifiable(text: str) -> str | None:
@@ -364,7 +444,12 @@ _OUTPUT = re.compile(
 
 
 # An output word or `>` without a colon: a prefix only when a value follows.
-_SPACED_PREFIX = re.compile(r"(?:(?i:outputs?|out|prints?)|输出结果|运行结果|结果为|输出为|输出|结果|>)\s*(\S.*)", re.S)
+# "should be" states what the author expected to see: a claim like any other.
+_SPACED_PREFIX = re.compile(
+    r"(?:(?i:outputs?|out|prints?|should\s+(?:be|print|give)|expected:?)|输出结果|运行结果|结果为|输出为|输出|结果|应该是|应为|>)"
+    r"\s*(\S.*)",
+    re.S,
+)
 
 
 def _prefix(body: str) -> tuple[str, str] | None:
@@ -433,6 +518,29 @@ _AFTER_SET = re.compile(
 _INITIALLY = re.compile(r"\b(?:initially|at first|before)\b|一开始|初始|起初|最开始|刚开始|之前", re.I)
 _NONE = re.compile(r"(?<![A-Za-z])None(?![A-Za-z])|为空")  # not \b: "为None" has no word boundary
 _NOT_NONE = re.compile(r"not\s+None|不为None|不是None|不再是None|非None", re.I)
+
+
+_GRAD_STATE = re.compile(
+    r"([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\.grad\s*(?:is|should\s+be|will\s+be|stays?|remains?|becomes?|为|是|仍然是|仍是|还是)"
+    r"\s*(?:now\s+|still\s+|again\s+)?(.{0,40})",
+    re.I,
+)
+_STATE_SET = re.compile(r"^(?:not\s+None|populated|set\b|filled|非None|不为None|不是None|有值)", re.I)
+_STATE_NONE = re.compile(r"^(?:None|空)(?![A-Za-z])")
+_GRADS_CHANGE = re.compile(r"backward\(|zero_grad\(|\.grad\s*=(?!=)|\.grad\.zero_\(|autograd\.grad\(|\.step\(")
+
+
+def _grad_state(body: str) -> tuple[GradientFact, str] | None:
+    """(fact, tensor) for a comment on one tensor's .grad: `# b.grad is populated now, not None`, `# w.grad 为 None`."""
+    match = _GRAD_STATE.match(body)
+    if match is None:
+        return None
+    state = match.group(2).strip()
+    if _STATE_SET.match(state):
+        return "is_set", match.group(1)
+    if _STATE_NONE.match(state):
+        return "is_none", match.group(1)
+    return None
 
 
 def _gradient(body: str) -> GradientFact | None:
@@ -629,6 +737,8 @@ def _comment_claims(code: str, statements: Sequence[_Statement]) -> list[Claim]:
             claims += _run_claims(run, below, above=True)
         else:
             claims += _run_claims(run, anchor, printed=not after_claim)
+    # A gradient's state is checked once the block has run: only where nothing after the comment changes it.
+    claims = [c for c in claims if not (c.subject and _GRADS_CHANGE.search("\n".join(lines[c.line :])))]
     return [_changing(claim, lines) for claim in claims]
 
 
@@ -665,9 +775,19 @@ def _run_claims(
             )
         elif fact := _gradient(body):
             claims.append(_claim("gradients", comment.line, body, "gradient-comment", None, fact=fact))
+        elif state := _grad_state(body):
+            claim = _claim("gradients", comment.line, body, "gradient-state", None, fact=state[0])
+            claims.append(replace(claim, subject=state[1]))
         elif not printed_taken and index < 50 and anchor is not None and anchor.role in _SHOWS:
             # (A value is written right below its print; trying every line of a huge comment run is quadratic.)
             found = _printed(run, index, anchor.role, above=above)
+            if found is not None and (seen := _traceback(found.text)) and ":" in found.text:
+                # `# 输出：` then `# RuntimeError: ...`: what the author saw was the error
+                kind, message, offset = seen
+                line, text = run[found.first].line + offset, found.text.split("\n")[offset].strip()
+                claims.append(_claim("exception", line, text, "error-comment", anchor.line, exception=(kind, message)))
+                printed_taken, index = True, found.end
+                continue
             if found is not None:
                 claim = _claim("printed", run[found.first].line, found.text, found.form, anchor.line)
                 claims.append(replace(claim, annotation=found.annotation))
@@ -697,26 +817,40 @@ def _string_claims(statements: Sequence[_Statement]) -> list[Claim]:
 
 _OUTPUT_LANGUAGES = frozenset({"", "text", "txt", "output", "out", "console", "plain", "plaintext"})
 _LABEL = re.compile(
-    r"outputs?|prints?|printed|results?|returns?|gives?|console|out\s*\[\s*\d*\s*\]|输出|结果|打印|运行", re.I
+    r"outputs?|prints?|printed|results?|returns?|gives?|console|out\s*\[\s*\d*\s*\]|输出|结果|打印|运行"
+    r"|\b(?:I|we|you)\s+(?:get|got|see|saw)\b|\bwhat\s+(?:I|we|you)\s+(?:get|got|see)\b",  # "But what I get is:"
+    re.I,
 )
 _ERROR_LABEL = re.compile(r"tracebacks?|errors?|raises?|exceptions?|报错|错误|异常", re.I)  # before a traceback only
 _LIST_OR_QUOTE = re.compile(r"^(?:\s*(?:>|[-*+]|\d+[.)]))+\s*")
 _MAX_BETWEEN = 12
-_OUTPUT_FORMS = {"fence": "output-block", "indented": "indented-output", "quote": "quoted-output"}
+_OUTPUT_FORMS = {
+    "fence": "output-block",
+    "indented": "indented-output",
+    "quote": "quoted-output",
+    "paragraph": "paragraph-output",
+}
+_HTML_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?>")
+_CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
 
 
 def _is_output(code: Block, part: Block, note_lines: Sequence[str]) -> bool:
     """Is `part`, right after python block `code`, the output that code printed (or the error it raised)?"""
     if part.line - code.end > _MAX_BETWEEN:  # two short label lines and the blank lines around them, at most
         return False
-    between = [_LIST_OR_QUOTE.sub("", line).strip() for line in note_lines[code.end : part.line - 1]]
+    # `<details><summary>Output</summary>` folds an output away on GitHub: the tags are layout, their text a label.
+    between = [_HTML_TAG.sub("", _LIST_OR_QUOTE.sub("", line)).strip() for line in note_lines[code.end : part.line - 1]]
     prose = [line for line in between if line]
-    content = _unprefixed(part.code.strip()) if part.kind == "quote" else part.code.strip()
+    content = _content(part)
     if not content or len(prose) > 2 or any(len(line) > 60 or line.startswith("#") for line in prose):
         return False
-    traceback = _traceback(content) is not None
+    traceback = _traceback(_printed_then_traceback(content, catches=_catches(code.code))[1]) is not None
+    if part.kind == "fence" and is_transcript(part.code):  # a REPL session is code with its outputs inside
+        return False
     if not all(_LABEL.search(line) or (traceback and _ERROR_LABEL.search(line)) for line in prose):
         return False
+    if part.kind == "paragraph":  # prose, unless a label introduces it and it reads as printed text
+        return bool(prose) and (traceback or _values_only(content) or _reads_printed(content))
     if traceback:
         return part.kind != "fence" or part.language in _OUTPUT_LANGUAGES or part.is_python
     if part.kind == "quote":  # quotes hold prose too: only a printed value is output
@@ -746,22 +880,67 @@ def _unprefixed(text: str) -> str:
     return prefixed[1] if prefixed is not None and prefixed[0] == "output-prefix" else text
 
 
-def _output_claim(part: Block) -> Claim:
-    """The claim an output block makes: what was printed, or, for a traceback, the error raised."""
+_WHOLE_SPAN = re.compile(r"^([ \t]*(?:→|->|=>)?[ \t]*)`([^`\n]+)`[ \t]*$", re.MULTILINE)
+
+
+def _content(part: Block) -> str:
+    """An output part's text; a quote's without its output prefix, or its lines' inline-code backticks."""
+    if part.kind != "quote":
+        return part.code.strip()
+    return _unprefixed(_WHOLE_SPAN.sub(r"\2", part.code.strip()))
+
+
+_TRACEBACK_START = re.compile(r"Traceback \(most recent call last\)|-{20,}\s*$|\w*(?:Error|Exception)\s+Traceback")
+
+
+def _catches(code: str) -> bool:
+    """The code handles errors itself: an error's line in its output may be its own print, not a traceback."""
+    return _EXCEPT.search(code) is not None
+
+
+_EXCEPT = re.compile(r"^\s*except\b", re.MULTILINE)
+
+
+def _printed_then_traceback(content: str, *, catches: bool) -> tuple[str, str]:
+    """(what was printed, the traceback after it): a script's output shows its prints, then the error."""
+    lines = content.split("\n")
+    start = next((n for n, line in enumerate(lines) if _TRACEBACK_START.match(line)), None)
+    if start is None:  # a lone `RuntimeError: ...` line after what was printed: the author cut the traceback
+        cut = not catches and ":" in lines[-1] and _ERROR_LAST_LINE.fullmatch(lines[-1].strip()) is not None
+        start = len(lines) - 1 if cut else 0
+    return "\n".join(lines[:start]).rstrip(), "\n".join(lines[start:])
+
+
+def _reads_printed(text: str) -> bool:
+    """Printed text, not prose: no CJK, not code, and it opens as a repr does (`Net(`, `[`, a number)."""
+    if _CJK.search(text) or _is_code(text, strict=True):
+        return False
+    return re.match(r"(?:[A-Za-z_][\w.]*\(|[-+]?\d|[\[{(<'\"])", text) is not None
+
+
+def _output_claims(part: Block, *, catches: bool) -> list[Claim]:
+    """The claims an output block makes: what was printed, and, for a traceback, the error raised."""
     start = part.line + (1 if part.kind == "fence" else 0)  # a fence's text starts below its opening line
     lines = part.code.split("\n")
     first = next(n for n, line in enumerate(lines) if line.strip())
     form = _OUTPUT_FORMS[part.kind]
-    content = part.code.strip()
-    if part.kind == "quote":
-        content = _unprefixed(content)
-    if error := _traceback(content):
+    content = _content(part)
+    printed, traceback = _printed_then_traceback(content, catches=catches)
+    if (error := _traceback(traceback)) is None:
+        printed, traceback = content, ""
+    claims: list[Claim] = []
+    if printed:
+        text, annotation = _trimmed(printed)
+        line = start + first + content[: max(content.find(text), 0)].count("\n")
+        claim = _claim("printed", line, text, form, None)
+        claims.append(replace(claim, annotation=annotation, before_error=error is not None))
+    if error is not None:
         kind, message, offset = error
-        text = content.split("\n")[offset].strip()
-        return _claim("exception", start + first + offset, text, form, None, exception=(kind, message))
-    text, annotation = _trimmed(content)
-    line = start + first + content[: max(content.find(text), 0)].count("\n")
-    return replace(_claim("printed", line, text, form, None), annotation=annotation)
+        text = traceback.split("\n")[offset].strip()
+        line = start + first + content[: len(content) - len(traceback)].count("\n") + offset
+        claim = _claim("exception", line, text, form, None, exception=(kind, message))
+        claims.append(replace(claim, first_line=line - offset))
+    return claims
 
 
 _ERROR_LAST_LINE = re.compile(r"((?:[A-Za-z_][\w.]*?)?(?:Error|Exception))\s*(?:[:：]\s*(.*))?")
@@ -853,6 +1032,9 @@ _NOT_PROSE = ("```", "~~~", "#", "|", "!!!", "???")
 _FORWARD = re.compile(r"下面|下列|接下来|以下|如下|(?i:\b(?:below|following|next)\b)")
 
 
+_SENTENCE_END = re.compile(r"(?<=[.。!！?？;；])\s*")
+
+
 def _prose_error(
     index: int, paragraph: Sequence[str], *, forward: bool
 ) -> tuple[int, str, str | None, str | None] | None:
@@ -860,7 +1042,10 @@ def _prose_error(
     sentence = " ".join(paragraph)
     if not sentence or len(sentence) > _PROSE_MAX or not _PROSE_ERROR.search(sentence):
         return None
-    if _NEGATED.search(sentence) or _CONDITIONAL.search(sentence) or bool(_FORWARD.search(sentence)) != forward:
+    # A sentence that ends in a colon introduces what follows it: "下标越界也会报错：" speaks of the next block.
+    said = next((part for part in _SENTENCE_END.split(sentence) if _PROSE_ERROR.search(part)), sentence)
+    ahead = bool(_FORWARD.search(sentence)) or said.rstrip().endswith((":", "："))
+    if _NEGATED.search(sentence) or _CONDITIONAL.search(sentence) or ahead != forward:
         return None
     typed = _PROSE_TYPE.search(sentence)
     kind = typed.group(1).rsplit(".", 1)[-1] if typed else None
@@ -878,6 +1063,8 @@ def _with_prose_error(block: CodeBlock, end: int, note_lines: Sequence[str]) -> 
     """The error claimed in prose: in the paragraph right after the block, or announced in the one before it."""
     if any(claim.kind == "exception" for claim in block.claims):
         return block
+    if any(claim.form in _OUTPUT_FORMS.values() for claim in block.claims):  # its output, shown, has no error:
+        return block  # prose about an error after it speaks of a variant ("写两个会报错"), not of this block
     found = _prose_error(*_paragraph_after(note_lines, end), forward=False)
     if found is None and not block.cell:
         found = _prose_error(*_paragraph_before(note_lines, block.line), forward=True)
@@ -885,6 +1072,26 @@ def _with_prose_error(block: CodeBlock, end: int, note_lines: Sequence[str]) -> 
         return block
     line, text, kind, message = found
     return _with_claims(block, [_claim("exception", line, text, "error-prose", None, exception=(kind, message))])
+
+
+# "prints `12.0`.", "It returns `tensor(2.)`", "输出 `True`": a paragraph that opens by saying what the block above
+# printed, the value in inline code. Only at the paragraph's start: further on, prose about a value is explanation.
+_PROSE_OUTPUT = re.compile(
+    r"(?:(?i:(?:this|it|which|that|the\s+(?:cell|code|block|snippet|last\s+line))\s+)?"
+    r"(?i:prints?|outputs?|gives?|displays?|shows?|returns?)|输出|打印出?|结果|运行结果|得到)"
+    r"\s*(?:为|是)?\s*[:：]?\s*`([^`\n]+)`"
+)
+
+
+def _with_prose_output(block: CodeBlock, end: int, note_lines: Sequence[str]) -> CodeBlock:
+    """The output claimed in the prose right after a block that shows none of its own."""
+    if any(claim.form in _OUTPUT_FORMS.values() for claim in block.claims):
+        return block
+    index, paragraph = _paragraph_after(note_lines, end)
+    match = _PROSE_OUTPUT.match(paragraph[0]) if paragraph else None
+    if match is None or not is_value(match.group(1)):
+        return block
+    return _with_claims(block, [_claim("printed", index + 1, match.group(1).strip(), "prose-output", None)])
 
 
 # ---- notebooks ----------------------------------------------------------------------------------------------

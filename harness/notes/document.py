@@ -10,11 +10,13 @@ import hashlib
 import os
 import re
 import stat
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from mdit_py_plugins.admon import admon_plugin
 
 from harness.errors import NoteError
@@ -22,16 +24,25 @@ from harness.notes.notebook import is_notebook
 
 __all__ = ["PYTHON_LANGUAGES", "Block", "BlockKind", "block_at", "blocks", "code_hash", "parts", "read_note"]
 
-PYTHON_LANGUAGES = frozenset({"python", "py", "python3", "pycon", "ipython"})
+PYTHON_LANGUAGES = frozenset({"python", "py", "python3", "pycon", "ipython", "ipython3"})
 
 # Only block structure matters here; inline parsing (links, emphasis) is most of the work on a long note.
 _MARKDOWN = MarkdownIt("commonmark").use(admon_plugin).disable("inline")
 _LANGUAGE = re.compile(r"[^\s{}`]*")  # "python{.numberLines}" and "python title=x" are python
+# MyST (Jupyter Book) fences name a directive: "{code-cell} ipython3", "{code-block} text", "{jupyter-execute}".
+_DIRECTIVE = re.compile(r"\{([\w-]+)\}\s*(\S*)")
+_CODE_DIRECTIVES = frozenset({"code-cell", "code-block", "code", "sourcecode"})  # their argument is the language
+_PYTHON_DIRECTIVES = frozenset({"jupyter-execute", "ipython", "testcode"})
+# A directive's options open its body: `:caption: output`, `:tags: [raises-exception]`; so does a `---` block.
+_OPTION = re.compile(r"[ \t]*:[\w-]+:.*")
+# Obsidian callouts open a quote with `[!note] Output`: the marker line is the quote's title, not its text.
+_CALLOUT = re.compile(r"\[![\w-]+\][+-]?(?:[ \t].*)?")
 
 
 # Where a block's text comes from: a fence; an indented code block (nbconvert writes outputs so); a paragraph
 # of a block quote (some authors quote what was printed).
-BlockKind = Literal["fence", "indented", "quote"]
+# A plain paragraph (some authors paste what was printed as prose after a label such as "运行结果：").
+BlockKind = Literal["fence", "indented", "quote", "paragraph"]
 
 
 @dataclass(frozen=True)
@@ -88,8 +99,34 @@ def read_note(path: Path) -> str:
 
 
 def _language(info: str) -> str:
-    match = _LANGUAGE.match(info.strip())
+    info = info.strip()
+    if directive := _DIRECTIVE.match(info):
+        name, argument = directive.group(1).lower(), directive.group(2).lower()
+        if name in _CODE_DIRECTIVES:
+            return argument or ("python" if name == "code-cell" else "")
+        return "python" if name in _PYTHON_DIRECTIVES else "{" + name + "}"
+    match = _LANGUAGE.match(info)
     return match.group(0).lower() if match else ""
+
+
+def _fence(token: Token) -> Block:
+    assert token.map is not None
+    start, stop = token.map
+    code = token.content
+    if token.info.lstrip().startswith("{"):
+        code = _without_options(code)
+    return Block(line=start + 1, language=_language(token.info), code=code, end=stop)
+
+
+def _without_options(code: str) -> str:
+    """A directive's body with its leading option lines blanked: the code's lines keep their note lines."""
+    lines = code.split("\n")
+    count = 0
+    if lines and lines[0].strip() == "---":  # a YAML options block, up to the next `---`
+        count = next((n + 1 for n, line in enumerate(lines[1:], 1) if line.strip() == "---"), 0)
+    while count < len(lines) and _OPTION.fullmatch(lines[count]):
+        count += 1
+    return "\n" * count + "\n".join(lines[count:])
 
 
 def blocks(text: str) -> list[Block]:
@@ -99,35 +136,54 @@ def blocks(text: str) -> list[Block]:
     found: list[Block] = []
     for token in _MARKDOWN.parse(text):
         if token.type == "fence" and token.map is not None:
-            start, stop = token.map
-            found.append(Block(line=start + 1, language=_language(token.info), code=token.content, end=stop))
+            found.append(_fence(token))
     return found
 
 
 def parts(text: str) -> list[Block]:
-    """Fences, indented code blocks and block-quote paragraphs, in note order: where code and its output lie."""
+    """Fences, indented code blocks, block-quote and plain paragraphs, in note order: where code and its output lie.
+
+    A paragraph's text is its lines as written (markdown drops their indentation: a printed repr's padding)."""
     if "```" not in text and "~~~" not in text and "    " not in text and ">" not in text:
         return []
+    lines: list[str] | None = None  # the note's lines, split when a plain paragraph needs them
     found: list[Block] = []
-    quote_depth = 0
+    quote_depth = list_depth = 0
     tokens = _MARKDOWN.parse(text)
     for index, token in enumerate(tokens):
         if token.type == "blockquote_open":
             quote_depth += 1
         elif token.type == "blockquote_close":
             quote_depth -= 1
+        elif token.type in ("bullet_list_open", "ordered_list_open"):
+            list_depth += 1
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            list_depth -= 1
         elif token.map is None:
             continue
         elif token.type == "fence":
-            start, stop = token.map
-            found.append(Block(line=start + 1, language=_language(token.info), code=token.content, end=stop))
+            found.append(_fence(token))
         elif token.type == "code_block":
             start, stop = token.map
             found.append(Block(start + 1, "", token.content, stop, "indented"))
-        elif token.type == "inline" and quote_depth and tokens[index - 1].type == "paragraph_open":
+        elif token.type == "inline" and tokens[index - 1].type == "paragraph_open":
             start, stop = token.map
-            found.append(Block(start + 1, "", token.content + "\n", stop, "quote"))
+            if quote_depth:
+                found.append(_quote(start, stop, token.content))
+            elif not list_depth:  # a list item's text is prose: outputs are pasted as paragraphs of their own
+                lines = lines if lines is not None else text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+                found.append(
+                    Block(start + 1, "", textwrap.dedent("\n".join(lines[start:stop])) + "\n", stop, "paragraph")
+                )
     return found
+
+
+def _quote(start: int, stop: int, content: str) -> Block:
+    """A block-quote paragraph; an Obsidian callout's `[!note] Output` line is left out, as a label above it."""
+    first, _, rest = content.partition("\n")
+    if _CALLOUT.fullmatch(first.strip()) and rest.strip():
+        return Block(start + 2, "", rest + "\n", stop, "quote")
+    return Block(start + 1, "", content + "\n", stop, "quote")
 
 
 def block_at(text: str, line: int) -> Block | None:

@@ -51,6 +51,10 @@ class PrintedExpectation(_Claimed):
         ge=1,
         description="Line of the example's code whose output is meant: a print, or a bare expression shown REPL style.",
     )
+    before_error: bool = Field(
+        False,
+        description="The text is what the example printed before it raised: its output shows prints, then a traceback.",
+    )
     atol: float = Field(0.0, ge=0)
     rtol: float = Field(0.0, ge=0)
 
