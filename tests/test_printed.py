@@ -578,3 +578,31 @@ def test_labels_before_values(claim: str, actual: str, verdict: str) -> None:
 )
 def test_one_value_claimed_of_several_printed(claim: str, actual: str, verdict: str) -> None:
     assert compare_printed(claim, actual).verdict == verdict
+
+
+# -- module reprs: arguments a newer torch prints too ------------------------------------------------------------
+
+MODULE_TODAY = """Net(
+  (net): Sequential(
+    (0): Linear(in_features=6, out_features=32, bias=True)
+    (1): BatchNorm1d(32, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
+    (2): ReLU()
+    (3): Conv2d(1, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))
+  )
+)"""
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict", "reason"),
+    [
+        (MODULE_TODAY.replace(" bias=True, track", " track"), "drifted", "adds BatchNorm1d bias=True"),
+        (MODULE_TODAY.replace("out_features=32", "out_features=16"), "different", "out_features=16 differs"),
+        (MODULE_TODAY.replace("ReLU()", "Tanh()"), "different", "(2) Tanh differs from (2) ReLU"),
+        (MODULE_TODAY.replace("Conv2d(1, 8,", "Conv2d(1, 4,"), "different", "arguments 1, 4 differ"),
+        ("\n".join(MODULE_TODAY.split("\n")[:4] + MODULE_TODAY.split("\n")[5:]), "different", "lines"),
+    ],
+)
+def test_module_reprs_compare_layer_by_layer(claim: str, verdict: str, reason: str) -> None:
+    result = compare_printed(claim, MODULE_TODAY)
+    assert result.verdict == verdict
+    assert reason in result.reason

@@ -562,10 +562,75 @@ def compare_printed(expected: str, actual: str, *, atol: float = 0.0, rtol: floa
     if isinstance(claimed, str) and not claimed_label and claimed == actual.strip():  # `# 'abc'` for print's abc
         return PrintedComparison("drifted", "printed form changed: print() shows a string without its quotes")
     if claimed is None or printed is None:
-        return _different("printed text differs")
+        return _compare_modules(expected, actual) or _different("printed text differs")
     if claimed_label and printed_label and claimed_label != printed_label:
         return _different(f"label '{claimed_label}' differs from '{printed_label}'")
     result = _compare(claimed, printed, atol, rtol)
     if result.verdict == "equal" and _padding(expected) > _padding(actual):
         return PrintedComparison("drifted", "printed form changed: values padded as older versions printed them")
     return result
+
+
+# A module's repr, line by line: `  (0): Linear(in_features=6, out_features=32, bias=True)`, `Net(`, `)`.
+_MODULE_LINE = re.compile(r"(\s*)(?:\(([\w.-]+)\):\s*)?([A-Za-z_][\w.]*)\((.*?)(\)?)\s*|(\s*)\)\s*")
+
+
+def _module_lines(text: str) -> list[tuple[str, str, dict[str, str], list[str]]] | None:
+    """(child name, type, keyword args, positional args) per line of a module's repr; None when it is not one."""
+    rows: list[tuple[str, str, dict[str, str], list[str]]] = []
+    for line in text.strip().split("\n"):
+        match = _MODULE_LINE.fullmatch(line)
+        if match is None:
+            return None
+        if match.group(3) is None:  # a closing parenthesis
+            rows.append(("", ")", {}, []))
+            continue
+        keywords: dict[str, str] = {}
+        positional: list[str] = []
+        for arg in _arguments(match.group(4)):
+            key, equals, value = arg.partition("=")
+            if equals:
+                keywords[key.strip()] = value.strip()
+            else:
+                positional.append(arg.strip())
+        rows.append((match.group(2) or "", match.group(3), keywords, positional))
+    return rows if len(rows) > 1 and rows[-1][1] == ")" else None
+
+
+def _arguments(text: str) -> list[str]:
+    """A call's arguments as written, split at its top-level commas."""
+    found: list[str] = []
+    depth, start = 0, 0
+    for index, char in enumerate(text):
+        depth += (char in "([{") - (char in ")]}")
+        if char == "," and depth == 0:
+            found.append(text[start:index])
+            start = index + 1
+    found.append(text[start:])
+    return [arg for arg in found if arg.strip()]
+
+
+def _compare_modules(expected: str, actual: str) -> PrintedComparison | None:
+    """Two module reprs: the same layers whose every written argument holds, with arguments a newer torch prints
+    as well (BatchNorm's `bias=True`), are drifted; None when they are not module reprs."""
+    claimed, printed = _module_lines(expected), _module_lines(actual)
+    if claimed is None or printed is None:
+        return None
+    if len(claimed) != len(printed):
+        return _different(f"{len(claimed)} lines of the module's repr differ from {len(printed)}")
+    added: list[str] = []
+    for (name, kind, keywords, positional), (name2, kind2, keywords2, positional2) in zip(
+        claimed, printed, strict=True
+    ):
+        layer = f"({name}) {kind}" if name else kind
+        if (name, kind) != (name2, kind2):
+            return _different(f"{layer} differs from ({name2}) {kind2}" if name2 else f"{layer} differs from {kind2}")
+        if positional != positional2:
+            return _different(f"{layer}: arguments {', '.join(positional)} differ from {', '.join(positional2)}")
+        for key, value in keywords.items():
+            if keywords2.get(key) != value:
+                return _different(f"{layer}: {key}={value} differs from {key}={keywords2.get(key, '(absent)')}")
+        added += [f"{kind} {key}={value}" for key, value in keywords2.items() if key not in keywords]
+    if not added:
+        return _EQUAL
+    return PrintedComparison("drifted", "printed form changed: today's repr adds " + ", ".join(added))
