@@ -6,25 +6,19 @@ read from prose is noise a user learns to ignore). The verdict each label gives 
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from harness import Runner, Status
-from harness.audit.note_audit import audit_note
+from harness import Runner
+from harness.audit.scoring import labels_of, score_corpus
 from harness.notes.claims import Claim, read_code_blocks
 from harness.notes.document import read_note
 
 REAL = Path(__file__).parent / "notes" / "real"
 NOTES = sorted(p for p in REAL.iterdir() if p.suffix in (".md", ".ipynb") and p.name != "README.md")
 LABELS = frozenset({"true", "false", "drifted", "unverifiable", "blocked"})
-
-
-def labels_of(note: Path) -> dict[int, dict[str, str]]:
-    rows = json.loads((REAL / f"{note.stem}.labels.json").read_text(encoding="utf-8"))
-    return {int(line): row for line, row in rows.items()}
 
 
 def claims_of(note: Path) -> list[Claim]:
@@ -73,34 +67,12 @@ def test_the_corpus_is_big_enough_and_its_labels_are_well_formed(capsys: pytest.
 
 # -- the audit against the labels: the bar is 95% judged the way a careful reader would ---------------------------
 
-VERDICT_WORD = {
-    Status.PASSED: "true",
-    Status.FAILED: "false",
-    Status.DRIFTED: "drifted",
-    Status.UNVERIFIABLE: "unverifiable",
-    Status.ERROR: "blocked",
-    Status.SKIPPED: "skipped",
-}
-
 
 def test_the_audit_judges_at_least_95_percent_of_labelled_claims_right(
     runner: Runner, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    table: Counter[tuple[str, str]] = Counter()
-    misses = []
-    for note in NOTES:
-        verdicts = {claim.line: VERDICT_WORD[claim.status] for claim in audit_note(note, runner).claims}
-        for line, row in labels_of(note).items():
-            verdict = verdicts.get(line, "not found")
-            table[(row["label"], verdict)] += 1
-            if verdict != row["label"]:
-                misses.append(f"{note.name}:{line}: labelled {row['label']}, audit says {verdict} ({row['reason']})")
-    right = sum(n for (label, verdict), n in table.items() if label == verdict)
-    total = sum(table.values())
+    score = score_corpus(REAL, runner)
     with capsys.disabled():
-        print(f"\naudit vs labels: {right}/{total} judged right ({right / total:.1%})")
-        for (label, verdict), n in sorted(table.items()):
-            print(f"  labelled {label:13s} audit {verdict:13s} {n:4d}")
-        print("\n".join(misses))
-    assert total >= 150
-    assert right / total >= 0.95, "\n".join(misses)
+        print("\naudit vs labels: " + score.report())
+    assert score.total >= 150
+    assert score.share >= 0.95, "\n".join(map(str, score.misses))

@@ -15,8 +15,6 @@ import json
 from dataclasses import dataclass
 from typing import Literal
 
-import nbformat
-
 from harness.errors import NoteError
 
 __all__ = [
@@ -31,7 +29,6 @@ __all__ = [
 ]
 
 CELL_LINES = 10_000
-_UNREADABLE = (json.JSONDecodeError, nbformat.reader.NotJSONError, ValueError, KeyError, TypeError, AttributeError)
 OUTPUT_OFFSET = 5_000
 
 
@@ -84,16 +81,11 @@ def _text(value: object) -> str:
 
 
 def read_notebook(text: str, name: str = "notebook") -> list[Cell]:
+    import nbformat  # here, not at the top: every audit imports this module, few read a notebook (~0.2 s)
+
     try:
         notebook = nbformat.reads(text, as_version=4)  # type: ignore[no-untyped-call]
-    except (
-        json.JSONDecodeError,
-        nbformat.reader.NotJSONError,
-        ValueError,
-        KeyError,
-        TypeError,
-        AttributeError,
-    ) as error:
+    except (json.JSONDecodeError, ValueError, KeyError, TypeError, AttributeError) as error:  # NotJSONError too
         raise NoteError(name, f"not a readable notebook ({type(error).__name__}: {str(error)[:120]})") from None
     cells: list[Cell] = []
     for number, cell in enumerate(notebook.get("cells", []), 1):

@@ -1,0 +1,32 @@
+"""The blind corpus (tests/notes/unseen): notes written and labelled by people who never read the reader.
+
+It stands for the public notes the audit meets in use: the reader's forms were built on tests/notes/real, and
+this corpus judges whether they carry over to notes nobody on the reader's side wrote. Same bar as the real one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness import Runner
+from harness.audit.scoring import corpus_notes, score_corpus
+
+UNSEEN = Path(__file__).parent / "notes" / "unseen"
+
+
+def test_the_blind_corpus_spans_styles_and_claims() -> None:
+    notes = corpus_notes(UNSEEN)
+    assert len(notes) >= 6
+    assert any(note.suffix == ".ipynb" for note in notes)
+
+
+def test_the_audit_judges_at_least_95_percent_of_the_blind_corpus_right(
+    runner: Runner, capsys: pytest.CaptureFixture[str]
+) -> None:
+    score = score_corpus(UNSEEN, runner)
+    with capsys.disabled():
+        print("\nblind corpus: " + score.report())
+    assert score.total >= 100
+    assert score.share >= 0.95, "\n".join(map(str, score.misses))
