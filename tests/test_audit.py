@@ -508,3 +508,27 @@ def test_a_claimed_grad_state_is_checked_on_that_tensor(runner: Runner, tmp_path
     note.write_text(f"```python\n{code}# b.grad is {state}\n```\n", encoding="utf-8")
     (claim,) = audit_note(note, runner).claims
     assert (claim.line, claim.kind, TRUTH[claim.status]) == (7, "gradients", truth)
+
+
+def test_after_a_fix_only_the_session_blocks_it_can_reach_run_again(
+    runner: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    note = tmp_path / "session.md"
+    note.write_text(
+        "```python\nimport torch\nw = torch.ones(2, requires_grad=True)\nv = torch.zeros(2)\n```\n\n"
+        "```python\nloss = (W * 3).sum()\nloss.backward()\n```\n\n"  # the typo W: fixed to w
+        "```python\nprint(v + 1)  # tensor([1., 1.])\n```\n\n"  # v only: nothing the fix touched reaches it
+        "```python\nprint(w.grad)  # tensor([3., 3.])\n```\n"  # w: block 2 now changes w.grad
+    )
+    ran: list[str] = []
+    execute = runner.execute
+
+    def spy(specs: Any, devices: Any) -> Any:
+        ran.extend(spec.code.rsplit("\n", 2)[-2] for spec in specs)
+        return execute(specs, devices)
+
+    monkeypatch.setattr(runner, "execute", spy)
+    audit = audit_note(note, runner)
+    assert ran.count("print(v + 1)  # tensor([1., 1.])") == 1
+    assert ran.count("print(w.grad)  # tensor([3., 3.])") == 2
+    assert [TRUTH[c.status] for c in audit.claims] == ["true", "true"]

@@ -8,6 +8,7 @@ the final code, marked with the fixes they were judged under.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import re
 from collections.abc import Collection, Sequence
@@ -34,6 +35,7 @@ from harness.judge.outcome import (
 )
 from harness.notes.claims import Claim, CodeBlock, read_code_blocks
 from harness.notes.document import code_hash, read_note
+from harness.notes.names import block_names
 from harness.runs.protocol import ExceptionInfo
 from harness.runs.runner import Execution, Runner
 from harness.sandbox.capture import CELL_HOOK
@@ -132,6 +134,7 @@ class _State:
     last: Execution | None = None
     last_code: str = ""  # the code (earlier blocks included) that `last` ran
     last_prefix: str = ""  # the earlier blocks' code that `last` ran after
+    last_cells: dict[int, str] = field(default_factory=dict)  # each earlier block's code, by index, as `last` ran it
     last_error: tuple[Any, ...] | None = None
     reseeded: Execution | None = None  # the final code run under another seed, when it may draw random numbers
 
@@ -175,6 +178,7 @@ class _Auditor:
         self.only = frozenset(only) if only is not None else None
         self.samples, self.timeout = samples, timeout
         self.states = [_State(block, _with_newline(block.code)) for block in blocks]
+        self._modules: set[str] | None = None  # names bound by imports anywhere in the note
         for state in self.states:
             state.done = not self._wanted(state)  # not asked for: read, not run
         if isolation == "chain":
@@ -187,9 +191,13 @@ class _Auditor:
         while pending := self._pending():
             specs = [self._spec(state) for state in pending]
             prefixes = [self._prefix(state) for state in pending]  # before any fix of this round changes one
+            cells = [self._cells(state) for state in pending]
             executions = self.runner.execute(specs, ("cpu",))
-            for state, spec, prefix, execution in zip(pending, specs, prefixes, executions, strict=True):
+            for state, spec, prefix, execution, ran_after in zip(
+                pending, specs, prefixes, executions, cells, strict=True
+            ):
                 state.last, state.last_code, state.last_prefix = execution, spec.code, prefix
+                state.last_cells = ran_after
                 self._explain(state, execution.observation, spec.code.count("\n") - state.code.count("\n"))
 
     def _explain(self, state: _State, observation: Observation | None, offset: int) -> None:
@@ -241,8 +249,49 @@ class _Auditor:
             for state in self.states:
                 self._in_session(state)
                 if state.ran and self._wanted(state) and state.last_prefix != self._prefix(state):
-                    _start_over(state)
+                    if self._reaches_changed(state):
+                        _start_over(state)
+                    else:  # what changed cannot reach it: its run stands, as if made after the change
+                        state.last_prefix = self._prefix(state)
+                        state.last_code = state.last_prefix + state.last_code.split("\n", len(state.last_cells))[-1]
+                        state.last_cells = self._cells(state)
         return [s for s in self.states if not s.done]
+
+    def _cells(self, state: _State) -> dict[int, str]:
+        return {i: self.states[i - 1].code for i in state.continues}
+
+    def _reaches_changed(self, state: _State) -> bool:
+        """Could an earlier block that changed since the block last ran (a fix, a process that died) change what
+        the block does? Names link blocks: the block's free names, and every name of each earlier block that
+        shares one with them, back to the changed block. Imports link nothing (importing again is the same
+        module); global state does (a seed, print options, default dtype): then everything after is reached."""
+        cells = self._cells(state)
+        changed = {i for i in set(cells) | set(state.last_cells) if cells.get(i) != state.last_cells.get(i)}
+        if state.block.random_unseeded or any(_GLOBAL_STATE.search(self.states[i - 1].code) for i in changed):
+            return True
+        modules = self._imported()
+        reach = set(state.block.uses) - modules
+        for index in sorted(set(cells) | changed, reverse=True):  # the nearest earlier block first
+            touches = self._names(index) - modules
+            if touches & reach:
+                if index in changed:
+                    return True
+                reach |= touches
+        return False
+
+    def _imported(self) -> set[str]:
+        if self._modules is None:
+            self._modules = set().union(*(imported_names(s.code) for s in self.states)) if self.states else set()
+        return self._modules
+
+    def _names(self, index: int) -> set[str]:
+        """Every name block `index` binds or loads, as written and as its code is now (a fix may add one)."""
+        state = self.states[index - 1]
+        names = set(state.block.defines | state.block.uses)
+        if state.code != _with_newline(state.block.code) and (tree := _parsed(state.code)) is not None:
+            defines, uses = block_names(tree)
+            names |= defines | uses
+        return names
 
     def _in_session(self, state: _State) -> _State:
         """The block runs after every earlier block, fixes applied, each as a cell (see `_prefix`); one whose
@@ -588,6 +637,19 @@ def session_style(blocks: Sequence[CodeBlock], text: str) -> bool:
         carries = carries or bool(block.uses & defined)
         defined |= block.defines
     return carries and importers <= 1
+
+
+# Code that sets state every later block sees, whatever names it uses.
+_GLOBAL_STATE = re.compile(
+    r"manual_seed|\bseed\(|set_printoptions|set_default_dtype|set_default_device|torch\.backends"
+)
+
+
+def _parsed(code: str) -> ast.Module | None:
+    try:
+        return ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def _start_over(state: _State) -> None:
