@@ -1310,3 +1310,10 @@ def test_a_paragraph_that_opens_with_what_the_block_printed_claims_it() -> None:
     # further into a paragraph, or not a value, it is explanation
     assert _outputs(code + "\n" + lines("Summing all the ones prints `12.0`.")) == []
     assert _outputs(code + "\n" + lines("It returns `a new tensor` each time.")) == []
+
+
+def test_a_sentence_under_an_output_label_is_prose_even_when_it_starts_with_a_number() -> None:
+    code = lines("```python", "print(model)", "```", "", "Output:", "")
+    assert _outputs(code + "\n" + lines("3 things stand out in this output.")) == []
+    repr_text = lines("Net(", "  (fc): Linear(in_features=2, out_features=1, bias=True)", ")")
+    assert [kind for kind, *_ in _outputs(code + "\n" + repr_text)] == ["printed"]

@@ -841,8 +841,12 @@ def _is_output(code: Block, part: Block, note_lines: Sequence[str]) -> bool:
     # `<details><summary>Output</summary>` folds an output away on GitHub: the tags are layout, their text a label.
     between = [_HTML_TAG.sub("", _LIST_OR_QUOTE.sub("", line)).strip() for line in note_lines[code.end : part.line - 1]]
     prose = [line for line in between if line]
+    if len(prose) > 2 or any(len(line) > 60 or line.startswith("#") for line in prose):
+        return False
+    if part.kind == "paragraph" and not prose:  # a paragraph is output only under a label (asked first: cheap)
+        return False
     content = _content(part)
-    if not content or len(prose) > 2 or any(len(line) > 60 or line.startswith("#") for line in prose):
+    if not content:
         return False
     traceback = _traceback(_printed_then_traceback(content, catches=_catches(code.code))[1]) is not None
     if part.kind == "fence" and is_transcript(part.code):  # a REPL session is code with its outputs inside
@@ -912,10 +916,11 @@ def _printed_then_traceback(content: str, *, catches: bool) -> tuple[str, str]:
 
 
 def _reads_printed(text: str) -> bool:
-    """Printed text, not prose: no CJK, not code, and it opens as a repr does (`Net(`, `[`, a number)."""
+    """Printed text, not prose: no CJK, not code, and it opens as a repr does (`Net(`, `[`, `<`); values such as
+    numbers are `_values_only`'s (a sentence may start with a number: "3 things to note")."""
     if _CJK.search(text) or _is_code(text, strict=True):
         return False
-    return re.match(r"(?:[A-Za-z_][\w.]*\(|[-+]?\d|[\[{(<'\"])", text) is not None
+    return re.match(r"(?:[A-Za-z_][\w.]*\(|[\[{(<])", text) is not None
 
 
 def _output_claims(part: Block, *, catches: bool) -> list[Claim]:
