@@ -148,7 +148,7 @@ def test_a_5mb_note_and_garbage_do_not_crash(runner: Runner, tmp_path: Path) -> 
     assert time.monotonic() - started < 60
     assert [TRUTH[c.status] for c in audit.claims] == ["true", "false"]
     garbage = tmp_path / "garbage.md"
-    garbage.write_bytes(bytes(range(256)) * 100 + b"\n```python\nprint(\n")
+    garbage.write_bytes(bytes(range(256)) * 100 + b"\n```python\nprint(1 +\n")  # no bracket closes it
     assert audit_note(garbage, runner, devices=("cpu",)).blocks[0].remaining_error is not None
 
 
@@ -532,3 +532,57 @@ def test_after_a_fix_only_the_session_blocks_it_can_reach_run_again(
     assert ran.count("print(v + 1)  # tensor([1., 1.])") == 1
     assert ran.count("print(w.grad)  # tensor([3., 3.])") == 2
     assert [TRUTH[c.status] for c in audit.claims] == ["true", "true"]
+
+
+def test_a_claim_about_a_stand_in_dataset_is_unverifiable_and_one_beside_it_is_judged(
+    runner: Runner, tmp_path: Path
+) -> None:
+    note = tmp_path / "mnist.md"
+    note.write_text(
+        "```python\nimport torch\nfrom torchvision import datasets, transforms\n"
+        "train_ds = datasets.MNIST('data', train=True, download=True, transform=transforms.ToTensor())\n"
+        "model = torch.nn.Linear(784, 10)\n```\n\n"
+        "```python\nprint(len(train_ds))  # 60000\n```\n\n"
+        "```python\nprint(sum(p.numel() for p in model.parameters()))  # 7850\n```\n\n"
+        "```python\nprint(sum(p.numel() for p in model.parameters()))  # 9999\n```\n",
+        encoding="utf-8",
+    )
+    on_data, params, wrong = audit_note(note, runner).claims
+    assert TRUTH[on_data.status] == "unverifiable" and "stand-in for MNIST" in on_data.reason
+    assert (TRUTH[params.status], TRUTH[wrong.status]) == ("true", "false")  # not on the data: judged
+
+
+def test_a_block_left_unparsable_by_an_open_bracket_is_fixed_and_runs_after_what_it_uses(
+    runner: Runner, tmp_path: Path
+) -> None:
+    note = tmp_path / "bracket.md"
+    note.write_text(
+        "```python\nimport torch\nds = [torch.ones(2)]\nprint(len(ds))  # 1\n```\n\n"
+        "```python\nprint(len(ds[0])  # 2\n```\n",
+        encoding="utf-8",
+    )
+    first, second = audit_note(note, runner, timeout=20).blocks
+    assert first.runs_as_written
+    assert second.fixes and "never closed" in second.fixes[0].reason
+    assert second.continues == (1,)
+    assert [TRUTH[c.status] for c in second.claims] == ["true"]
+
+
+@pytest.mark.parametrize(("node", "truth"), [("SumBackward0", "unverifiable"), ("MeanBackward0", "false")])
+def test_a_claim_with_an_address_is_false_when_what_surrounds_the_address_is(
+    runner: Runner, tmp_path: Path, node: str, truth: str
+) -> None:
+    note = tmp_path / "address.md"
+    code = "import torch\nx = torch.ones(2, requires_grad=True)\n"
+    note.write_text(f"```python\n{code}print(x.sum().grad_fn)  # <{node} object at 0x7f3a1c2b5d90>\n```\n")
+    (claim,) = audit_note(note, runner).claims
+    assert TRUTH[claim.status] == truth
+
+
+def test_a_name_the_note_never_defines_is_the_authors_and_its_claims_unverifiable(
+    runner: Runner, tmp_path: Path
+) -> None:
+    note = tmp_path / "theirs.md"
+    note.write_text("```python\nimport torch\nprint(train_df_targets[:2])  # tensor([2., 0.])\n```\n")
+    (claim,) = audit_note(note, runner).claims
+    assert TRUTH[claim.status] == "unverifiable" and "never defines" in claim.reason

@@ -1317,3 +1317,104 @@ def test_a_sentence_under_an_output_label_is_prose_even_when_it_starts_with_a_nu
     assert _outputs(code + "\n" + lines("3 things stand out in this output.")) == []
     repr_text = lines("Net(", "  (fc): Linear(in_features=2, out_features=1, bias=True)", ")")
     assert [kind for kind, *_ in _outputs(code + "\n" + repr_text)] == ["printed"]
+
+
+# ---- knitr, sphinx-gallery, blog engines, cheat-sheet tables, notebooks' stored figures ----------------------
+
+
+def test_knitr_output_lines_lose_their_hash_prefix() -> None:
+    text = lines("``` python", "print(a.dtype)", "```", "", "```", "## torch.int64", "```")
+    assert _outputs(text) == [("printed", 6, "torch.int64", "output-block")]
+    matrix = lines(
+        "```python", "torch.full((2, 2), 7)", "```", "", "```", "## tensor([[7, 7],", "##         [7, 7]])", "```"
+    )
+    assert _outputs(matrix)[0][2] == "tensor([[7, 7],\n        [7, 7]])"
+
+
+def test_sphinx_gallery_out_labels_the_fence_below() -> None:
+    text = lines("```python", "print(x.grad)", "```", "", "Out:", "", "```", "tensor([7., 9.])", "```")
+    assert _outputs(text) == [("printed", 8, "tensor([7., 9.])", "output-block")]
+
+
+def test_jekyll_highlight_tags_are_fences_and_pre_blocks_are_outputs() -> None:
+    text = lines(
+        "{% highlight python %}",
+        "import torch",
+        "print(torch.ones(2) * 2)",
+        "{% endhighlight %}",
+        "",
+        '<pre class="output">',
+        "tensor([2., 2.], grad_fn=&lt;MulBackward0&gt;)",  # 7
+        "</pre>",
+    )
+    (block,) = read_code_blocks(text)
+    assert (block.line, block.code) == (1, "import torch\nprint(torch.ones(2) * 2)\n")
+    assert [(c.line, c.text, c.form) for c in block.claims] == [
+        (7, "tensor([2., 2.], grad_fn=<MulBackward0>)", "html-output")
+    ]
+    hugo = lines("{{< highlight python >}}", "x = 1", "{{< / highlight >}}")
+    assert [b.code for b in read_code_blocks(hugo)] == ["x = 1\n"]
+
+
+def test_a_cheat_sheet_table_row_is_an_expression_and_its_claimed_result() -> None:
+    text = lines(
+        "```python",
+        "import torch",
+        "x = torch.arange(6).reshape(2, 3)",
+        "```",
+        "",
+        "| expression | result | note |",
+        "| --- | --- | --- |",
+        "| `x.shape` | `torch.Size([2, 3])` | |",  # 8
+        "| `x.view(4, -1)` | `RuntimeError: shape '[4, -1]' is invalid` | 6 is not divisible by 4 |",  # 9
+        "| `x \\| 1` | `tensor([[1, 1, 3], [3, 5, 5]])` | an escaped pipe |",  # 10
+        "| just prose | more prose | |",
+    )
+    setup, *rows = read_code_blocks(text)
+    assert not setup.table
+    assert [(b.line, b.code, b.table) for b in rows] == [
+        (7, "x.shape\n", True),
+        (8, "x.view(4, -1)\n", True),
+        (9, "x | 1\n", True),
+    ]
+    assert [(c.kind, c.line, c.statement_line, c.form) for b in rows for c in b.claims] == [
+        ("printed", 8, 1, "table-row"),
+        ("exception", 9, 1, "table-row"),
+        ("printed", 10, 1, "table-row"),
+    ]
+    assert rows[0].uses == {"x"}
+
+
+def test_a_table_without_expression_and_result_columns_claims_nothing() -> None:
+    text = lines("| name | meaning |", "| --- | --- |", "| `lr` | the learning rate |", "| epoch | one pass |")
+    assert read_code_blocks(text) == []
+
+
+def test_prints_that_describe_the_machine_are_unverifiable() -> None:
+    text = lines(
+        "```python",
+        "print(torch.__version__)",
+        "device = 'cuda' if torch.cuda.is_available() else 'cpu'",
+        "print(device)",
+        "print(torch.ones(1))",
+        "```",
+        "",
+        "```",
+        "2.3.1+cu121",
+        "cuda",
+        "tensor([1.])",
+        "```",
+    )
+    claims = read_code_blocks(text)[0].claims
+    assert [(c.text, c.unverifiable is not None) for c in claims] == [
+        ("2.3.1+cu121", True),
+        ("cuda", True),
+        ("tensor([1.])", False),
+    ]
+
+
+def test_a_download_log_is_unverifiable() -> None:
+    text = lines("```python", "ds = datasets.MNIST('data', download=True)", "```", "", "Output:", "", "```")
+    text += "\n" + lines("Downloading https://example.org/train-images-idx3-ubyte.gz", "```")
+    (claim,) = read_code_blocks(text)[0].claims
+    assert claim.unverifiable is not None and "download log" in claim.unverifiable

@@ -440,3 +440,37 @@ def test_init_of_a_notebook_names_cells_and_shows_the_last_value(runner: Runner,
     assert "block at cell 4;" in text and 'title = "nb.ipynb, block 3 (cell 4)"' in text
     assert "cell = 4\n" in text and "display_last = true" in text and "{ cell = 2, " in text
     assert "line = 40000" not in text
+
+
+CHEAT_SHEET = """\
+```python
+import torch
+x = torch.arange(6).reshape(2, 3)
+y = x.sum()  # tensor(15)
+```
+
+| expression | result |
+| --- | --- |
+| `x.shape` | `torch.Size([2, 3])` |
+| `x.T.shpe` | `torch.Size([3, 2])` |
+
+```python
+print(y)  # tensor(15)
+```
+"""
+
+
+def test_a_table_row_is_audited_but_neither_written_back_nor_kept_as_a_spec(runner: Runner, tmp_path: Path) -> None:
+    path = tmp_path / "sheet.md"
+    path.write_text(CHEAT_SHEET)
+    audit = audit_note(path, runner)
+    rows = [block for block in audit.blocks if block.source.table]
+    assert [block.fixes != () for block in rows] == [False, True]  # `shpe` is found and fixed, in the audit
+    assert audit.fixed_text(CHEAT_SHEET) == CHEAT_SHEET  # but a cell is not a fence's lines: nothing is written
+    written, skipped = write_specs(path, audit, tmp_path / "specs")
+    assert [(s.line, s.where) for s in skipped if "table row" in s.reason] == [
+        (9, "table row, line 9"),
+        (10, "table row, line 10"),
+    ]
+    last = next(w for w in written if w.block == 4).path.read_text()
+    assert "line = 8" not in last and "line = 9" not in last  # the rows are not among what it continues

@@ -235,6 +235,8 @@ def test_parts_are_fences_indented_blocks_quote_and_plain_paragraphs_in_order() 
         ("indented", 5, 5, "tensor([1.])\n"),
         ("quote", 7, 8, "tensor([2.])\ntensor([3.])\n"),
         ("quote", 10, 10, "second paragraph\n"),
+        ("item", 12, 12, "a list item\n"),  # a list item's text (an outliner puts outputs there)
+        ("item", 14, 14, "indented inside the list is its text, not a code block\n"),
         ("paragraph", 16, 17, "tensor([4.])\n  padding kept\n"),
     ]
     assert [b.line for b in blocks(text)] == [1]  # blocks(): fences only, as before
@@ -284,7 +286,9 @@ def test_a_notebook_is_read_cell_by_cell_with_its_stored_outputs(tmp_path: Path)
         ("exception", "error-comment", None, None),
         ("exception", "notebook-error", "RuntimeError", "mean(): no"),
     ]
-    assert (third.cell, third.code, third.claims) == (4, "\nx.shape\n", ())  # an image output claims nothing
+    (figure,) = third.claims  # an image the cell drew: shown, so claimed, but never compared
+    assert (third.cell, third.code, figure.form, figure.text) == (4, "\nx.shape\n", "notebook-display", "<image>")
+    assert figure.unverifiable is not None and "images are not compared" in figure.unverifiable
     assert cell_position(second.claims[1].line) == (3, 0, True)
     assert cell_position(first.line + 4) == (2, 4, False)
 

@@ -606,3 +606,24 @@ def test_module_reprs_compare_layer_by_layer(claim: str, verdict: str, reason: s
     result = compare_printed(claim, MODULE_TODAY)
     assert result.verdict == verdict
     assert reason in result.reason
+
+
+def test_old_padding_that_differs_only_in_spaces_is_drifted() -> None:
+    assert compare_printed("tensor([  8.,  26.])", "tensor([ 8., 26.])").verdict == "drifted"
+    assert compare_printed("tensor([ 8., 26.])", "tensor([ 8., 26.])").verdict == "equal"
+    assert compare_printed("tensor([[0, 1], [2, 3]])", "tensor([[0, 1],\n        [2, 3]])").verdict == "equal"
+
+
+def test_a_printed_dtype_among_other_values_is_compared_by_name() -> None:
+    assert compare_printed("torch.float32 torch.Size([2, 1])", "torch.float32 torch.Size([2, 1])").verdict == "equal"
+    result = compare_printed("torch.float32 torch.Size([2, 1])", "torch.int64 torch.Size([2, 1])")
+    assert result == PrintedComparison("different", "item 0: value torch.float32 differs from torch.int64")
+
+
+def test_a_memory_address_matches_any_address_but_what_surrounds_it_is_compared() -> None:
+    assert compare_printed("<AddBackward0 object at 0x7f3a1c2b5d90>", "<AddBackward0 object at 0x7e00aa11bb22>") == (
+        PrintedComparison("equal", "")
+    )
+    assert compare_printed(
+        "<AddBackward0 object at 0x7f3a1c2b5d90>", "<MulBackward0 object at 0x7e00aa11bb22>"
+    ).verdict == ("different")

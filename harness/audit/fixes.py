@@ -122,12 +122,14 @@ def suggest_fix(
 
     Edits are numbered by `code`'s lines; `say_line` turns such a line into the one a reason names (the audit
     names note lines, the lines its reader sees)."""
+    mro = exception.get("mro") or [exception.get("type", "")]
+    message = str(exception.get("message") or "")
+    if "SyntaxError" in mro:
+        return _close_bracket(code, exception, message, say_line or (lambda line: line))
     try:
         source = CodeIndex(code)
     except SyntaxError:
         return None
-    mro = exception.get("mro") or [exception.get("type", "")]
-    message = str(exception.get("message") or "")
     kind, first = exception.get("type") or mro[0], (message.splitlines() or [""])[0]
     cause = f"{kind}: {first}" if first else str(kind)
     context = _Context(source, exception, cause, message, defined_earlier or {}, say_line or (lambda line: line))
@@ -140,6 +142,42 @@ def suggest_fix(
     if "ImportError" in mro:
         return context.import_error()
     return None
+
+
+_NEVER_CLOSED = re.compile(r"'([(\[{])' was never closed")
+_CLOSER = {"(": ")", "[": "]", "{": "}"}
+
+
+def _close_bracket(code: str, exception: dict[str, Any], message: str, say_line: Callable[[int], int]) -> Fix | None:
+    """`print(len(x)  # comment`: a bracket left open on its line, closed at the end of the line's code, when
+    that alone makes the block parse."""
+    found, line = _NEVER_CLOSED.search(message), exception.get("line")
+    lines = code.split("\n")
+    if found is None or not line or line > len(lines):
+        return None
+    text = lines[line - 1]
+    comment = _comment_at(text)
+    body = text[:comment].rstrip() if comment >= 0 else text.rstrip()
+    edit = Edit(line, body, body + _CLOSER[found.group(1)])
+    try:
+        ast.parse(apply_edits(code, [edit]))
+    except (SyntaxError, ValueError):
+        return None
+    reason = f"`{found.group(1)}` on line {say_line(line)} is never closed; closing it at the end of that line parses"
+    return Fix(f"SyntaxError: {message.splitlines()[0]}", reason, (edit,))
+
+
+def _comment_at(line: str) -> int:
+    """The column of the line's comment, outside string literals; -1 for none."""
+    quote = ""
+    for column, char in enumerate(line):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "#":
+            return column
+    return -1
 
 
 def _from_message(message: str, pattern: str) -> str | None:

@@ -33,7 +33,7 @@ from harness.judge.outcome import (
     Status,
     worst,
 )
-from harness.notes.claims import Claim, CodeBlock, read_code_blocks
+from harness.notes.claims import Claim, CodeBlock, has_address, read_code_blocks
 from harness.notes.document import code_hash, read_note
 from harness.notes.names import block_names
 from harness.runs.protocol import ExceptionInfo
@@ -111,7 +111,9 @@ class NoteAudit:
         return [claim for block in self.blocks for claim in block.claims]
 
     def fixed_text(self, text: str) -> str:
-        return patch_note(text, {block.line: block.edits() for block in self.blocks if block.fixes})
+        # A table row's fix is reported, never written: its code is a cell, not the lines of a fence.
+        fixed = [block for block in self.blocks if block.fixes and not block.source.table]
+        return patch_note(text, {block.line: block.edits() for block in fixed})
 
     @property
     def clean(self) -> bool:
@@ -179,6 +181,7 @@ class _Auditor:
         self.samples, self.timeout = samples, timeout
         self.states = [_State(block, _with_newline(block.code)) for block in blocks]
         self._modules: set[str] | None = None  # names bound by imports anywhere in the note
+        self._data: frozenset[str] | None = None  # names bound to a dataset or to what was read from one
         for state in self.states:
             state.done = not self._wanted(state)  # not asked for: read, not run
         if isolation == "chain":
@@ -222,7 +225,8 @@ class _Auditor:
         local = {**exception, "line": line - offset if line else None}
         if exception["type"] == "NameError" and self._continues_earlier(state, exception.get("name")):
             state.continues = self._needed(state)
-            return  # run again after those blocks
+            if state.continues:
+                return  # run again after those blocks
         fix = None
         signature = (exception["type"], exception["message"], local["line"])
         if len(state.fixes) < MAX_FIXES_PER_BLOCK and signature != state.last_error:
@@ -279,6 +283,22 @@ class _Auditor:
                 reach |= touches
         return False
 
+    def _data_names(self) -> frozenset[str]:
+        """Names that hold a dataset or what was read from one: bound from a dataset or loader built, or from
+        an expression over such a name (`img, label = train_ds[0]`, `xb, yb = next(iter(train_dl))`)."""
+        if self._data is None:
+            names: set[str] = set()
+            for state in self.states:
+                tree = _parsed(state.code)
+                for node in ast.walk(tree) if tree is not None else ():
+                    if isinstance(node, (ast.Assign, ast.AnnAssign, ast.For, ast.AugAssign)):
+                        source = node.iter if isinstance(node, ast.For) else node.value
+                        if source is not None and _reads_data(source, names):
+                            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                            names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+            self._data = frozenset(names)
+        return self._data
+
     def _imported(self) -> set[str]:
         if self._modules is None:
             self._modules = set().union(*(imported_names(s.code) for s in self.states)) if self.states else set()
@@ -326,12 +346,19 @@ class _Auditor:
 
     def _needed(self, state: _State) -> list[int]:
         """Earlier blocks that define what this one uses without defining, followed back transitively."""
-        wanted, chosen = set(state.block.uses), []
+        wanted, chosen = set(self._uses(state)), []
         for earlier in reversed(self.states[: state.block.index - 1]):
             if earlier.block.defines & wanted:
                 chosen.append(earlier.block.index)
                 wanted |= earlier.block.uses
         return sorted(chosen)
+
+    def _uses(self, state: _State) -> frozenset[str]:
+        """The names the block loads, as its code is now: a block that did not parse as written (a bracket left
+        open) has its names only once fixed."""
+        if state.code != _with_newline(state.block.code) and (tree := _parsed(state.code)) is not None:
+            return block_names(tree)[1]
+        return state.block.uses
 
     def _defined_before(self, state: _State) -> dict[str, int]:
         names: dict[str, int] = {}
@@ -347,7 +374,7 @@ class _Auditor:
         expectations = [
             e
             for claim in state.block.claims
-            if (e := expectation_for(claim, _statement(claim, offset, moved))) is not None
+            if (e := expectation_for(_checked(claim), _statement(claim, offset, moved))) is not None
         ]
         # Constructed, not validated: a block that claims nothing still runs (a spec file would need a claim).
         spec = Spec.model_construct(
@@ -454,7 +481,12 @@ class _Auditor:
             under_fixes=fixes,
             lines=claim.lines,
         )
-        if claim.unverifiable:
+        if claim.unverifiable and not (has_address(claim.text) and claim.kind == "printed"):
+            return verdict
+        if claim.unverifiable:  # an address cannot be checked, but what is printed around it can be wrong
+            check = _check_for(claim, state, row)
+            if check is not None and check.status == Status.FAILED:
+                return replace(verdict, status=check.status, actual=check.actual, reason=check.message)
             return verdict
         check = _check_for(claim, state, row)
         if check is None:  # the row did not run: skipped (no CUDA) or crashed before any observation
@@ -462,10 +494,26 @@ class _Auditor:
             return replace(verdict, status=status, reason=row.outcome.message)
         verdict = replace(verdict, status=check.status, actual=check.actual, reason=check.message)
         exception = row.observation.get("exception") if row.observation else None
+        missing = exception.get("name") if exception and exception["type"] == "NameError" else None
+        if check.status == Status.ERROR and missing and not any(missing in s.block.defines for s in self.states):
+            # Nothing in the note binds it and no fix found one: a variable of the author's own session.
+            reason = f"uses `{missing}`, which the note never defines: it was the author's, in their own session"
+            return replace(verdict, status=Status.UNVERIFIABLE, reason=reason)
         if check.status == Status.ERROR and exception and exception["type"] in _AUTHOR_FILES:
-            missing = re.search(r"'([^']+)'", exception["message"])
-            needs = missing.group(1) if missing else "a file"
+            quoted = re.search(r"'([^']+)'", exception["message"])
+            needs = quoted.group(1) if quoted else "a file"
             return replace(verdict, status=Status.UNVERIFIABLE, reason=f"needs {needs}, a file the author had")
+        built = row.observation["datasets"] if row.observation else []
+        stand_ins = [d["name"] for d in built if d["source"] == "stand-in"]
+        # The block builds or reads the data, not just runs after it.
+        on_data = bool((state.block.uses | state.block.defines) & self._data_names())
+        if stand_ins and on_data and check.status == Status.FAILED:  # what real data holds a stand-in cannot show
+            return replace(
+                verdict,
+                status=Status.UNVERIFIABLE,
+                reason=f"ran on a generated stand-in for {', '.join(sorted(set(stand_ins)))} (the real data is not "
+                f"on this machine): {check.message}",
+            )
         if state.reseeded is not None:
             other = _check_for(claim, state, state.reseeded)
             if other is None or other.actual != check.actual:
@@ -561,11 +609,19 @@ def _crash(state: _State) -> ExceptionInfo | None:
     }
 
 
+def _checked(claim: Claim) -> Claim:
+    """The claim as the run checks it: one unverifiable for its memory address alone is still compared (an
+    address matches any address), so that a wrong type around the address is found false."""
+    if claim.unverifiable and claim.kind == "printed" and has_address(claim.text):
+        return replace(claim, unverifiable=None)
+    return claim
+
+
 def _check_for(claim: Claim, state: _State, row: Execution) -> CheckResult | None:
     """The check of the expectation made from this claim (checks come in the order the expectations were made)."""
     if row.observation is None:
         return None
-    judged = [c for c in state.block.claims if not c.unverifiable]
+    judged = [c for c in state.block.claims if not _checked(c).unverifiable]
     index = judged.index(claim)
     checks = [c for c in row.outcome.checks if c.kind not in ("device", "agreement")]
     return checks[index] if index < len(checks) else None
@@ -573,7 +629,8 @@ def _check_for(claim: Claim, state: _State, row: Execution) -> CheckResult | Non
 
 # Claims that are the whole output of a block, as a notebook showed it: prints, then the last expression's value.
 _CELL_OUTPUT_FORMS = frozenset(
-    {"output-block", "indented-output", "quoted-output", "paragraph-output", "prose-output", "notebook-stream"}
+    {"output-block", "indented-output", "quoted-output", "paragraph-output", "html-output", "prose-output"}
+    | {"notebook-stream", "table-row", "list-output"}
 )
 
 
@@ -643,6 +700,19 @@ def session_style(blocks: Sequence[CodeBlock], text: str) -> bool:
 _GLOBAL_STATE = re.compile(
     r"manual_seed|\bseed\(|set_printoptions|set_default_dtype|set_default_device|torch\.backends"
 )
+
+
+_DATA_BUILDERS = re.compile(r"(?:^|\.)(?:datasets|DataLoader|ImageFolder|MNIST|FashionMNIST|CIFAR10|CIFAR100)\b")
+
+
+def _reads_data(node: ast.expr, names: set[str]) -> bool:
+    """The expression builds a dataset or a loader, or reads one of `names`."""
+    for part in ast.walk(node):
+        if isinstance(part, ast.Name) and part.id in names:
+            return True
+        if isinstance(part, ast.Call) and _DATA_BUILDERS.search(ast.unparse(part.func)):
+            return True
+    return False
 
 
 def _parsed(code: str) -> ast.Module | None:

@@ -48,6 +48,9 @@ def write_specs(note: Path, audit: NoteAudit, out: Path) -> tuple[list[WrittenSp
     for block_audit in audit.blocks:
         block = block_audit.source
         claims = [claim for claim in block.claims if not claim.unverifiable]
+        if block.table:  # a spec finds its example by a fence's line or a cell's number; a table row has neither
+            skipped.append(SkippedBlock(block.index, block.line + 1, "a table row: `audit` checks it", _where(block)))
+            continue
         if not claims:
             reason = "its claims cannot be verified" if block.claims else "it claims nothing"
             skipped.append(SkippedBlock(block.index, block.line, reason, _where(block)))
@@ -69,8 +72,9 @@ def _spec_data(
     }
     if shows_last_value(block):  # run as the audit ran it: a cell shows its last expression's value
         example["display_last"] = True
-    if audit.continues:
-        example["continues"] = [{**_place(sources[i]), "sha256": code_hash(sources[i].code)} for i in audit.continues]
+    earlier = [sources[i] for i in audit.continues if not sources[i].table]  # a row is an expression: it binds nothing
+    if earlier:
+        example["continues"] = [{**_place(block), "sha256": code_hash(block.code)} for block in earlier]
     return {
         "id": f"{_slug(note.stem)}-block{block.index:02d}",
         "title": f"{note.name}, block {block.index} ({_where(block)})",
@@ -85,6 +89,8 @@ def _place(block: CodeBlock) -> dict[str, int]:
 
 
 def _where(block: CodeBlock) -> str:
+    if block.table:
+        return f"table row, line {block.line + 1}"
     return f"cell {block.cell}" if block.cell is not None else f"line {block.line}"
 
 

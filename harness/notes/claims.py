@@ -34,7 +34,7 @@ from harness.notes.names import block_names, random_unseeded
 from harness.notes.notebook import Cell, is_notebook, read_notebook
 from harness.notes.transcript import Example, is_transcript, read_transcript
 
-__all__ = ["Claim", "ClaimKind", "CodeBlock", "GradientFact", "read_code_blocks"]
+__all__ = ["Claim", "ClaimKind", "CodeBlock", "GradientFact", "has_address", "read_code_blocks"]
 
 ClaimKind = Literal["printed", "exception", "gradients"]
 # before_none, after_set, without_backward_none: what backward does to the block's leaves; is_none, is_set: the
@@ -76,6 +76,9 @@ class CodeBlock:
     random_unseeded: bool  # draws random numbers before any seed call in the block
     cell: int | None = None  # a notebook's cell number (1-based among all cells); None in a markdown note
     transcript: bool = False  # read from a REPL transcript: `code` is the fence's text without prompts and outputs
+    # A table row of a cheat sheet (`| x.shape | torch.Size([2]) |`): `code` is its expression, `line` the line
+    # above the row (so that the code's line 1 is the row's), and no fix can be written back into the cell.
+    table: bool = False
 
 
 def read_code_blocks(text: str, *, source: str = "note") -> list[CodeBlock]:
@@ -97,11 +100,18 @@ def read_code_blocks(text: str, *, source: str = "note") -> list[CodeBlock]:
             code = found[-1].code
             output = _changing_output(code, _by_statement(code, _output_claims(part, catches=_catches(code))))
             found[-1] = _with_claims(found[-1], output)
-            ends[-1], previous = part.end, None
+            ends[-1] = part.end
+            # An outliner's bullets under the code: the next bullet may hold the next print's output.
+            previous = replace(previous, end=part.end) if part.kind == "item" else None
             continue
-        if part.kind == "paragraph":  # prose: the label above an output, or text the output check measures
+        if part.kind in ("paragraph", "item"):  # prose: the label above an output, or text the output check measures
             continue
         previous = None
+        if part.kind == "row":
+            if (row := _row_block(part, len(found) + 1)) is not None:
+                found.append(row)
+                ends.append(part.end)
+            continue
         if not _is_code_part(part):
             continue
         previous = part
@@ -113,7 +123,7 @@ def read_code_blocks(text: str, *, source: str = "note") -> list[CodeBlock]:
         found.append(block)
         ends.append(part.end)
     return [
-        _with_prose_error(_with_prose_output(block, end, note_lines), end, note_lines)
+        _with_prose_error(_with_prose_output(_bullets_by_statement(block), end, note_lines), end, note_lines)
         for block, end in zip(found, ends, strict=True)
     ]
 
@@ -151,13 +161,14 @@ def _changing_output(code: str, claims: Sequence[Claim]) -> list[Claim]:
     return found
 
 
-def _by_statement(code: str, claims: Sequence[Claim]) -> list[Claim]:
+def _by_statement(code: str, claims: Sequence[Claim], *, displayed: bool = True) -> list[Claim]:
     """An output block split among the statements that printed it, when each printed one value of its own.
 
     `print(a.shape)`, `print(b.shape)` and an output of two lines: the first line is the first print's, the
     second the second's, and each is judged alone (one wrong shape is not the whole block wrong). A value ends
     where its brackets close at a line's end; when the values do not pair one to one with the block's top-level
-    prints (and a last bare expression that Jupyter displays), the output stays one claim."""
+    prints (and a last bare expression that Jupyter displays, unless `displayed` is False: a notebook stores that
+    value apart from the stream), the output stays one claim."""
     tree = _parse(code) if any(c.kind == "printed" and c.statement_line is None for c in claims) else None
     if tree is None:
         return list(claims)
@@ -165,7 +176,8 @@ def _by_statement(code: str, claims: Sequence[Claim]) -> list[Claim]:
     prints = [n.lineno for n in body if isinstance(n, ast.Expr) and _role(n) == "print"]
     if any(_role(n) == "print" for n in ast.walk(tree) if isinstance(n, ast.stmt) and n not in body):
         return list(claims)  # a print in a loop or a function: how many lines each printed is unknown
-    shown = [body[-1].lineno] if body and isinstance(body[-1], ast.Expr) and _role(body[-1]) == "expression" else []
+    last = body[-1] if body and displayed else None
+    shown = [last.lineno] if isinstance(last, ast.Expr) and _role(last) == "expression" else []
     split: list[Claim] = []
     for claim in claims:
         values = _values(claim.text) if claim.kind == "printed" and claim.statement_line is None else []
@@ -212,8 +224,9 @@ def _doctest_claim(example: Example, tree: ast.Module | None) -> Claim | None:
     if error := _traceback(example.want):
         kind, message, line_offset = error
         text = example.want.split("\n")[line_offset].strip()
-        return _claim("exception", example.want_line + line_offset, text, "doctest", example.line,
-                      exception=(kind, message))  # fmt: skip
+        claim = _claim("exception", example.want_line + line_offset, text, "doctest", example.line,
+                       exception=(kind, message))  # fmt: skip
+        return replace(claim, first_line=example.want_line)  # the traceback is written from its first line
     # Tied to its statement when the example is one expression, or a compound statement (a loop) whose every
     # print is on one line; otherwise its output is the block's.
     statement = None
@@ -279,7 +292,17 @@ _AUTHOR_PATH = re.compile(
 )
 
 
+def has_address(text: str) -> bool:
+    """The text shows a memory address (`<AddBackward0 object at 0x7f...>`)."""
+    return _ADDRESS.search(text) is not None
+
+
+_DOWNLOAD_LOG = re.compile(r"^(?:Downloading|Extracting|Files already downloaded)\b", re.MULTILINE)
+
+
 def _unverifiable(text: str) -> str | None:
+    if _DOWNLOAD_LOG.search(text):
+        return "a download log of the author's run: it depends on the network and the files already there"
     if match := _ADDRESS.search(text):
         return f"memory address {match.group(0)} changes on every run"
     if match := _AUTHOR_PATH.search(text):
@@ -749,13 +772,30 @@ _CHANGING = re.compile(
 )
 
 
+# What describes the machine the note ran on: the versions installed, whether it has a GPU, which one.
+_MACHINE = re.compile(
+    r"__version__|\btorch\.version\.|cuda\.is_available\(|get_device_name\(|device_count\(|\bplatform\.|sys\.version"
+)
+_ASSIGNED = re.compile(r"^\s*([A-Za-z_]\w*)\s*=(?!=)")
+
+
 def _changing(claim: Claim, lines: Sequence[str]) -> Claim:
     if claim.kind != "printed" or claim.unverifiable or not claim.statement_line:
         return claim
-    match = _CHANGING.search(lines[claim.statement_line - 1]) if claim.statement_line <= len(lines) else None
-    if match is None:
+    line = lines[claim.statement_line - 1] if claim.statement_line <= len(lines) else ""
+    if match := _CHANGING.search(line):
+        return replace(claim, unverifiable=f"{match.group(0)}...) prints a value that changes on every run")
+    machine = _MACHINE.search(line)
+    if machine is None and (named := _machine_names(lines)):
+        machine = re.search(rf"\b(?:{'|'.join(map(re.escape, named))})\b", line)
+    if machine is None:
         return claim
-    return replace(claim, unverifiable=f"{match.group(0)}...) prints a value that changes on every run")
+    return replace(claim, unverifiable=f"`{machine.group(0)}` describes the author's machine (versions, GPU)")
+
+
+def _machine_names(lines: Sequence[str]) -> list[str]:
+    """Names assigned from what describes the machine: `device = 'cuda' if torch.cuda.is_available() else 'cpu'`."""
+    return [m.group(1) for line in lines if _MACHINE.search(line) and (m := _ASSIGNED.match(line))]
 
 
 def _run_claims(
@@ -817,7 +857,7 @@ def _string_claims(statements: Sequence[_Statement]) -> list[Claim]:
 
 _OUTPUT_LANGUAGES = frozenset({"", "text", "txt", "output", "out", "console", "plain", "plaintext"})
 _LABEL = re.compile(
-    r"outputs?|prints?|printed|results?|returns?|gives?|console|out\s*\[\s*\d*\s*\]|输出|结果|打印|运行"
+    r"outputs?|prints?|printed|results?|returns?|gives?|console|out\s*\[\s*\d*\s*\]|\bout\s*[:：]|输出|结果|打印|运行"
     r"|\b(?:I|we|you)\s+(?:get|got|see|saw)\b|\bwhat\s+(?:I|we|you)\s+(?:get|got|see)\b",  # "But what I get is:"
     re.I,
 )
@@ -829,7 +869,10 @@ _OUTPUT_FORMS = {
     "indented": "indented-output",
     "quote": "quoted-output",
     "paragraph": "paragraph-output",
+    "pre": "html-output",
+    "item": "list-output",
 }
+_PROPERTY = re.compile(r"[\w-]+::\s")  # an outliner's block property: `collapsed:: true`
 _HTML_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?>")
 _CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
 
@@ -840,8 +883,10 @@ def _is_output(code: Block, part: Block, note_lines: Sequence[str]) -> bool:
         return False
     # `<details><summary>Output</summary>` folds an output away on GitHub: the tags are layout, their text a label.
     between = [_HTML_TAG.sub("", _LIST_OR_QUOTE.sub("", line)).strip() for line in note_lines[code.end : part.line - 1]]
-    prose = [line for line in between if line]
-    if len(prose) > 2 or any(len(line) > 60 or line.startswith("#") for line in prose):
+    prose = [line for line in between if line and not _PROPERTY.match(line)]
+    # "The print looks fine to me. But then I get this error:": a paragraph whose last sentence is the label.
+    told = _closing_label(prose)
+    if not told and (len(prose) > 2 or any(len(line) > 60 or line.startswith("#") for line in prose)):
         return False
     if part.kind == "paragraph" and not prose:  # a paragraph is output only under a label (asked first: cheap)
         return False
@@ -851,14 +896,19 @@ def _is_output(code: Block, part: Block, note_lines: Sequence[str]) -> bool:
     traceback = _traceback(_printed_then_traceback(content, catches=_catches(code.code))[1]) is not None
     if part.kind == "fence" and is_transcript(part.code):  # a REPL session is code with its outputs inside
         return False
-    if not all(_LABEL.search(line) or (traceback and _ERROR_LABEL.search(line)) for line in prose):
+    labels = [told] if told else prose
+    if not all(_LABEL.search(line) or (traceback and _ERROR_LABEL.search(line)) for line in labels):
         return False
+    if part.kind == "item":  # an outliner's bullet right under the code: a value, perhaps with a remark after it
+        return _bullet_value(content) is not None
     if part.kind == "paragraph":  # prose, unless a label introduces it and it reads as printed text
         return bool(prose) and (traceback or _values_only(content) or _reads_printed(content))
     if traceback:
         return part.kind != "fence" or part.language in _OUTPUT_LANGUAGES or part.is_python
     if part.kind == "quote":  # quotes hold prose too: only a printed value is output
         return _values_only(content)
+    if part.kind == "pre":  # a blog's <pre> after the code: what it printed, unless it is more code
+        return not _is_code(content, strict=False) and not _unlabelled_code(content)
     if part.kind == "indented":  # nbconvert's outputs: anything but code
         return _values_only(content) or not _is_code(content, strict=True)
     if part.language in _OUTPUT_LANGUAGES:
@@ -868,6 +918,14 @@ def _is_output(code: Block, part: Block, note_lines: Sequence[str]) -> bool:
     if part.is_python:
         return _values_only(content) and not _is_code(content, strict=True) and not _calls(content)
     return False
+
+
+def _closing_label(prose: Sequence[str]) -> str:
+    """The last sentence of a short paragraph, when it is a short line ending in a colon (a label); else ""."""
+    if not prose or len(prose) > 4 or prose[-1].startswith("#"):
+        return ""
+    last = _SENTENCE_END.split(" ".join(prose).strip())[-1]
+    return last if last.endswith((":", "：")) and len(last) <= 60 else ""
 
 
 _METHOD_CALL = re.compile(r"[A-Za-z_][\w.]*\.[a-z_]\w*\(\s*\)")
@@ -888,10 +946,19 @@ _WHOLE_SPAN = re.compile(r"^([ \t]*(?:→|->|=>)?[ \t]*)`([^`\n]+)`[ \t]*$", re.
 
 
 def _content(part: Block) -> str:
-    """An output part's text; a quote's without its output prefix, or its lines' inline-code backticks."""
+    """An output part's text; a quote's without its output prefix, or its lines' inline-code backticks; knitr's
+    `## ` (or `#> `) before every line of R Markdown's output left out."""
     if part.kind != "quote":
-        return part.code.strip()
+        return _KNITR_PREFIX.sub("", part.code).strip() if _knitr(part.code) else part.code.strip()
     return _unprefixed(_WHOLE_SPAN.sub(r"\2", part.code.strip()))
+
+
+_KNITR_PREFIX = re.compile(r"^(?:##|#>) ?", re.MULTILINE)
+
+
+def _knitr(text: str) -> bool:
+    lines = [line for line in text.split("\n") if line.strip()]
+    return bool(lines) and all(line.startswith(("## ", "#> ")) or line in ("##", "#>") for line in lines)
 
 
 _TRACEBACK_START = re.compile(r"Traceback \(most recent call last\)|-{20,}\s*$|\w*(?:Error|Exception)\s+Traceback")
@@ -903,6 +970,38 @@ def _catches(code: str) -> bool:
 
 
 _EXCEPT = re.compile(r"^\s*except\b", re.MULTILINE)
+
+
+_LEADING_SPAN = re.compile(r"`([^`\n]+)`\s*(.*)", re.S)
+
+
+def _bullet_value(text: str) -> tuple[str, str] | None:
+    """(value, remark) of a bullet that holds a printed value: `` `8` -> 3*2 weights ``, `49 (= 4*8 + ...)`, `True`."""
+    if "\n" in text.strip():
+        return None
+    if _traceback(text.strip()) and ":" in text:  # `RuntimeError: mat1 and mat2 shapes ...`
+        return text.strip(), ""
+    if match := _LEADING_SPAN.fullmatch(text.strip()):
+        value, remark = match.group(1).strip(), match.group(2).strip()
+        return (value, remark) if is_value(value) or _traceback(value) else None
+    if _values_only(text):
+        return text.strip(), ""
+    annotated = split_prose(text.strip())
+    return (annotated.value, annotated.annotation) if annotated is not None else None
+
+
+def _bullets_by_statement(block: CodeBlock) -> CodeBlock:
+    """An outliner's bullets under the code, one a print: the first bullet the first print's, and so on."""
+    bullets = [c for c in block.claims if c.form == "list-output" and c.statement_line is None]
+    if len(bullets) < 2 or (tree := _parse(block.code)) is None:
+        return block
+    prints = [n.lineno for n in tree.body if isinstance(n, ast.Expr) and _role(n) == "print"]
+    if len(prints) != len(bullets):
+        return block
+    paired = dict(zip(bullets, prints, strict=True))
+    return replace(
+        block, claims=tuple(replace(c, statement_line=paired[c]) if c in paired else c for c in block.claims)
+    )
 
 
 def _printed_then_traceback(content: str, *, catches: bool) -> tuple[str, str]:
@@ -930,6 +1029,12 @@ def _output_claims(part: Block, *, catches: bool) -> list[Claim]:
     first = next(n for n, line in enumerate(lines) if line.strip())
     form = _OUTPUT_FORMS[part.kind]
     content = _content(part)
+    if part.kind == "item" and (bullet := _bullet_value(content)) is not None:
+        value, remark = bullet
+        if error := _traceback(value):
+            kind, message, _ = error
+            return [_claim("exception", start + first, value, form, None, exception=(kind, message))]
+        return [replace(_claim("printed", start + first, value, form, None), annotation=remark)]
     printed, traceback = _printed_then_traceback(content, catches=catches)
     if (error := _traceback(traceback)) is None:
         printed, traceback = content, ""
@@ -1082,21 +1187,83 @@ def _with_prose_error(block: CodeBlock, end: int, note_lines: Sequence[str]) -> 
 # "prints `12.0`.", "It returns `tensor(2.)`", "输出 `True`": a paragraph that opens by saying what the block above
 # printed, the value in inline code. Only at the paragraph's start: further on, prose about a value is explanation.
 _PROSE_OUTPUT = re.compile(
-    r"(?:(?i:(?:this|it|which|that|the\s+(?:cell|code|block|snippet|last\s+line))\s+)?"
+    r"(?:(?i:(?:this|it|which|that|the\s+(?:cell|code|block|snippet|script|last\s+line|print|output))\s+)?"
     r"(?i:prints?|outputs?|gives?|displays?|shows?|returns?)|输出|打印出?|结果|运行结果|得到)"
     r"\s*(?:为|是)?\s*[:：]?\s*`([^`\n]+)`"
 )
 
 
 def _with_prose_output(block: CodeBlock, end: int, note_lines: Sequence[str]) -> CodeBlock:
-    """The output claimed in the prose right after a block that shows none of its own."""
-    if any(claim.form in _OUTPUT_FORMS.values() for claim in block.claims):
+    """The output claimed in the prose right after a block that shows no printed output of its own ("The print
+    gives `...`, but then I get this error:" above the traceback: what was printed before the error)."""
+    if any(c.form in _OUTPUT_FORMS.values() and c.kind == "printed" for c in block.claims):
         return block
-    index, paragraph = _paragraph_after(note_lines, end)
+    index, paragraph = _paragraph_after(note_lines, _code_end(block, end))
     match = _PROSE_OUTPUT.match(paragraph[0]) if paragraph else None
     if match is None or not is_value(match.group(1)):
         return block
-    return _with_claims(block, [_claim("printed", index + 1, match.group(1).strip(), "prose-output", None)])
+    raised = any(c.form in _OUTPUT_FORMS.values() for c in block.claims)  # its output shows the error
+    claim = _claim("printed", index + 1, match.group(1).strip(), "prose-output", None)
+    return _with_claims(block, [replace(claim, before_error=raised)])
+
+
+def _code_end(block: CodeBlock, end: int) -> int:
+    """Where the block's code ends: the paragraph right after the code may sit above its output."""
+    outputs = [c.lines[0] for c in block.claims if c.form in _OUTPUT_FORMS.values()]
+    return min(end, block.line + block.code.count("\n") + 1) if outputs else end
+
+
+# ---- cheat-sheet tables: an expression and its result in one row ---------------------------------------------
+
+_EXPRESSION_HEADER = re.compile(r"expr|code|input|call|snippet|syntax|表达式|代码|输入|写法|操作|用法", re.I)
+_RESULT_HEADER = re.compile(r"result|output|returns?|value|gives|prints?|shows?|结果|输出|返回|值", re.I)
+_WHOLE_CODE = re.compile(r"`+\s?(.*?)\s?`+")
+
+
+def _row_block(part: Block, index: int) -> CodeBlock | None:
+    """A table row that pairs an expression with its result, as a REPL line: the expression shown, its result
+    (or the error it raises) claimed. The table says which columns by its header; without a header word, a row
+    whose first cell is code and whose second is a printed value reads so too."""
+    columns = _columns(part.header)
+    if columns is None:
+        if len(part.cells) < 2 or not (part.cells[0].startswith("`") and part.cells[1].startswith("`")):
+            return None
+        columns = (0, 1)
+    if max(columns) >= len(part.cells):
+        return None
+    expression, result = (_code_cell(part.cells[column]) for column in columns)
+    if not expression or not result or (tree := _expression(expression)) is None:
+        return None
+    if error := _traceback(result):
+        kind, message, _ = error
+        claim = _claim("exception", part.line, result, "table-row", 1, exception=(kind, message))
+    elif is_value(result) or columns != (0, 1) or part.header:
+        claim = _claim("printed", part.line, result, "table-row", 1)
+    else:
+        return None
+    code = expression + "\n"
+    defines, uses = block_names(tree)
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+    return CodeBlock(index, part.line - 1, code, (claim,), defines, uses, random_unseeded(code, calls), table=True)
+
+
+def _columns(header: Sequence[str]) -> tuple[int, int] | None:
+    """(expression column, result column) by the header's words."""
+    expression = next((n for n, cell in enumerate(header) if _EXPRESSION_HEADER.search(cell)), None)
+    result = next((n for n, cell in enumerate(header) if n != expression and _RESULT_HEADER.search(cell)), None)
+    return (expression, result) if expression is not None and result is not None else None
+
+
+def _code_cell(cell: str) -> str:
+    """A cell's text without the backticks of inline code around all of it."""
+    match = _WHOLE_CODE.fullmatch(cell.strip())
+    return (match.group(1) if match else cell).strip()
+
+
+def _expression(code: str) -> ast.Module | None:
+    """The code as a module of one expression statement, when it is one."""
+    tree = _parse(code)
+    return tree if tree is not None and len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr) else None
 
 
 # ---- notebooks ----------------------------------------------------------------------------------------------
@@ -1115,9 +1282,14 @@ def _notebook_blocks(cells: Sequence[Cell]) -> list[CodeBlock]:
             if output.kind == "error":
                 exception = (output.exception_type, output.exception_message)
                 read.append(_claim("exception", output.line, output.text, "notebook-error", None, exception=exception))
-            elif output.text.strip():
-                form, statement = ("notebook-result", shown) if output.kind == "result" else ("notebook-stream", None)
-                read.append(_claim("printed", output.line, output.text.strip(), form, statement))
+            elif output.kind == "display":  # shown, so claimed; but an image is not compared
+                figure = _claim("printed", output.line, output.text.strip(), "notebook-display", None)
+                read.append(replace(figure, unverifiable="a figure the cell drew: images are not compared"))
+            elif output.kind == "result" and output.text.strip():
+                read.append(_claim("printed", output.line, output.text.strip(), "notebook-result", shown))
+            elif output.text.strip():  # a stream: split among the cell's prints as an output block is
+                stream = [_claim("printed", output.line, output.text.strip(), "notebook-stream", None)]
+                read += _changing_output(cell.code, _by_statement(cell.code, stream, displayed=False))
         ordered = tuple(sorted(read, key=lambda c: c.line))
         found.append(CodeBlock(len(found) + 1, cell.line, cell.code, ordered, defines, uses, random, cell=cell.number))
     return found

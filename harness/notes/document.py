@@ -7,6 +7,7 @@ list item, a blockquote or a `!!! note` admonition, use four backticks, or be le
 from __future__ import annotations
 
 import hashlib
+import html
 import os
 import re
 import stat
@@ -27,10 +28,11 @@ __all__ = ["PYTHON_LANGUAGES", "Block", "BlockKind", "block_at", "blocks", "code
 PYTHON_LANGUAGES = frozenset({"python", "py", "python3", "pycon", "ipython", "ipython3"})
 
 # Only block structure matters here; inline parsing (links, emphasis) is most of the work on a long note.
-_MARKDOWN = MarkdownIt("commonmark").use(admon_plugin).disable("inline")
+_MARKDOWN = MarkdownIt("commonmark").use(admon_plugin).enable("table").disable("inline")
 _LANGUAGE = re.compile(r"[^\s{}`]*")  # "python{.numberLines}" and "python title=x" are python
 # MyST (Jupyter Book) fences name a directive: "{code-cell} ipython3", "{code-block} text", "{jupyter-execute}".
 _DIRECTIVE = re.compile(r"\{([\w-]+)\}\s*(\S*)")
+_PANDOC_CLASS = re.compile(r"\{\s*\.([\w+-]+)")
 _CODE_DIRECTIVES = frozenset({"code-cell", "code-block", "code", "sourcecode"})  # their argument is the language
 _PYTHON_DIRECTIVES = frozenset({"jupyter-execute", "ipython", "testcode"})
 # A directive's options open its body: `:caption: output`, `:tags: [raises-exception]`; so does a `---` block.
@@ -42,7 +44,10 @@ _CALLOUT = re.compile(r"\[![\w-]+\][+-]?(?:[ \t].*)?")
 # Where a block's text comes from: a fence; an indented code block (nbconvert writes outputs so); a paragraph
 # of a block quote (some authors quote what was printed).
 # A plain paragraph (some authors paste what was printed as prose after a label such as "运行结果：").
-BlockKind = Literal["fence", "indented", "quote", "paragraph"]
+# An HTML `<pre>` block (blogs put what was printed in `<pre class="output">`).
+# A row of a table (cheat sheets put an expression and its result side by side): its cells, under its header's.
+# A list item's text (outliners such as Logseq put what was printed in the bullet under the code).
+BlockKind = Literal["fence", "indented", "quote", "paragraph", "pre", "row", "item"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,8 @@ class Block:
     code: str
     end: int = 0  # 1-based last line of the block: its closing fence, or the note's last line when unclosed
     kind: BlockKind = "fence"
+    cells: tuple[str, ...] = ()  # a table row's cells as written
+    header: tuple[str, ...] = ()  # its table's header cells
 
     @property
     def is_python(self) -> bool:
@@ -98,8 +105,45 @@ def read_note(path: Path) -> str:
     return text
 
 
+# Blog engines' code tags, each alone on its line: Jekyll `{% highlight python %}`, Hexo `{% codeblock lang:py %}`,
+# Hugo `{{< highlight python >}}`. Read as the fences they render to, line for line.
+_OPEN_TAG = re.compile(
+    r"[ \t]*(?:\{%-?\s*(?:highlight\s+(\w+)|codeblock\b[^%]*?(?:lang:(\w+))?)[^%]*-?%\}"
+    r"|\{\{<\s*highlight\s+(\w+)[^>]*>\}\})[ \t]*$",
+    re.MULTILINE,
+)
+_CLOSE_TAG = re.compile(
+    r"[ \t]*(?:\{%-?\s*(?:endhighlight|endcodeblock)\s*-?%\}|\{\{<\s*/\s*highlight\s*>\}\})[ \t]*$", re.MULTILINE
+)
+_PRE = re.compile(r"\s*<pre\b[^>]*>", re.I)
+_CODE_TAG = re.compile(r"</?code\b[^>]*>", re.I)
+
+
+def _as_fences(text: str) -> str:
+    """The note with blog engines' code tags written as the fences they stand for (the same lines)."""
+    if "{%" not in text and "{{<" not in text:
+        return text
+    opened = _OPEN_TAG.sub(lambda m: "```" + (m.group(1) or m.group(2) or m.group(3) or ""), text)
+    return _CLOSE_TAG.sub("```", opened)
+
+
+def _pre(token: Token) -> Block | None:
+    """An HTML `<pre>` block's text, its tags and entities undone; its first line is the `<pre>` tag's line."""
+    assert token.map is not None
+    content = token.content
+    match = _PRE.match(content)
+    end = content.lower().find("</pre>")
+    if match is None or end < 0:
+        return None
+    inner = html.unescape(_CODE_TAG.sub("", content[match.end() : end]))
+    start, stop = token.map
+    return Block(start + 1, "", inner + "\n", stop, "pre")
+
+
 def _language(info: str) -> str:
     info = info.strip()
+    if pandoc := _PANDOC_CLASS.match(info):  # pandoc's attributes: ``` {.python .cell-code}
+        return pandoc.group(1).lower()
     if directive := _DIRECTIVE.match(info):
         name, argument = directive.group(1).lower(), directive.group(2).lower()
         if name in _CODE_DIRECTIVES:
@@ -131,6 +175,7 @@ def _without_options(code: str) -> str:
 
 def blocks(text: str) -> list[Block]:
     """Every fenced block, in order; markdown-it finds fences inside lists, quotes and admonitions too."""
+    text = _as_fences(text)
     if "```" not in text and "~~~" not in text:  # no fence can open: skip parsing a long prose note
         return []
     found: list[Block] = []
@@ -144,9 +189,13 @@ def parts(text: str) -> list[Block]:
     """Fences, indented code blocks, block-quote and plain paragraphs, in note order: where code and its output lie.
 
     A paragraph's text is its lines as written (markdown drops their indentation: a printed repr's padding)."""
-    if "```" not in text and "~~~" not in text and "    " not in text and ">" not in text:
+    text = _as_fences(text)
+    if "```" not in text and "~~~" not in text and "    " not in text and ">" not in text and "|" not in text:
         return []
-    lines: list[str] | None = None  # the note's lines, split when a plain paragraph needs them
+    lines: list[str] | None = None
+    header: tuple[str, ...] = ()
+    row: list[str] | None = None  # the cells of the table row being read
+    row_line = 0  # the note's lines, split when a plain paragraph needs them
     found: list[Block] = []
     quote_depth = list_depth = 0
     tokens = _MARKDOWN.parse(text)
@@ -159,6 +208,16 @@ def parts(text: str) -> list[Block]:
             list_depth += 1
         elif token.type in ("bullet_list_close", "ordered_list_close"):
             list_depth -= 1
+        elif token.type == "tr_open":
+            row, row_line = [], (token.map or [0])[0] + 1
+        elif token.type == "tr_close" and row is not None:
+            if tokens[index - 1].type == "th_close":
+                header = tuple(row)
+            else:
+                found.append(Block(row_line, "", "", row_line, "row", cells=tuple(row), header=header))
+            row = None
+        elif token.type == "inline" and row is not None:
+            row.append(token.content.replace("\\|", "|").strip())
         elif token.map is None:
             continue
         elif token.type == "fence":
@@ -166,11 +225,15 @@ def parts(text: str) -> list[Block]:
         elif token.type == "code_block":
             start, stop = token.map
             found.append(Block(start + 1, "", token.content, stop, "indented"))
+        elif token.type == "html_block" and (pre := _pre(token)) is not None:
+            found.append(pre)
         elif token.type == "inline" and tokens[index - 1].type == "paragraph_open":
             start, stop = token.map
             if quote_depth:
                 found.append(_quote(start, stop, token.content))
-            elif not list_depth:  # a list item's text is prose: outputs are pasted as paragraphs of their own
+            elif list_depth:
+                found.append(Block(start + 1, "", token.content + "\n", stop, "item"))
+            else:
                 lines = lines if lines is not None else text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
                 found.append(
                     Block(start + 1, "", textwrap.dedent("\n".join(lines[start:stop])) + "\n", stop, "paragraph")

@@ -34,7 +34,7 @@ OUTPUT_OFFSET = 5_000
 
 @dataclass(frozen=True)
 class CellOutput:
-    kind: Literal["stream", "result", "error"]
+    kind: Literal["stream", "result", "error", "display"]  # display: an image the cell drew (a figure)
     line: int  # synthetic note line of its first text line
     text: str  # stdout text, the result's text/plain, or "Type: message" for an error
     exception_type: str | None = None
@@ -109,7 +109,10 @@ def read_notebook(text: str, name: str = "notebook") -> list[Cell]:
                 ename, evalue = str(output.get("ename", "")), str(output.get("evalue", ""))
                 body = f"{ename}: {evalue}"
                 outputs.append(CellOutput("error", at, body, ename or None, evalue or None))
-            else:  # stderr (warnings), images, widgets: nothing a claim can be read from
+            elif kind == "display_data" and any(key.startswith("image/") for key in output.get("data", {})):
+                body = _text(output["data"].get("text/plain", "<image>"))
+                outputs.append(CellOutput("display", at, body))
+            else:  # stderr (warnings), widgets, HTML: nothing a claim can be read from
                 continue
             at = outputs[-1].line + outputs[-1].text.rstrip("\n").count("\n") + 1  # the next output's first line
         cells.append(Cell(number, start, cell_code(_text(cell.get("source", ""))), tuple(outputs)))
