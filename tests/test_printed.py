@@ -627,3 +627,27 @@ def test_a_memory_address_matches_any_address_but_what_surrounds_it_is_compared(
     assert compare_printed(
         "<AddBackward0 object at 0x7f3a1c2b5d90>", "<MulBackward0 object at 0x7e00aa11bb22>"
     ).verdict == ("different")
+
+
+def test_jupyters_display_of_an_object_without_a_repr_is_prints_form() -> None:
+    # IPython leaves out the " object" of a default repr; the type around the address is still compared.
+    assert compare_printed(
+        "<torch._C.Generator at 0x7f3a1c2b5d90>", "<torch._C.Generator object at 0x7e00aa11bb22>"
+    ) == (PrintedComparison("equal", ""))
+    assert compare_printed(
+        "<torch._C.Graph at 0x7f3a1c2b5d90>", "<torch._C.Generator object at 0x7e00aa11bb22>"
+    ).verdict == ("different")
+
+
+def test_a_comparison_written_as_older_torchs_uint8_is_drifted_when_its_truths_hold() -> None:
+    today = "tensor([False,  True,  True])"
+    assert compare_printed("tensor([0, 1, 1], dtype=torch.uint8)", today).verdict == "drifted"
+    assert compare_printed("tensor([1, 1, 1], dtype=torch.uint8)", today).verdict == "different"
+    assert compare_printed("tensor([0, 1, 1], dtype=torch.uint8)", "tensor([0, 1, 1])").verdict == "different"
+
+
+def test_a_named_tuple_written_as_older_torchs_plain_tuple_is_drifted_when_its_fields_hold() -> None:
+    today = "torch.return_types.max(\nvalues=tensor([3.5000]),\nindices=tensor([4]))"
+    assert compare_printed("(tensor([3.5000]), tensor([4]))", today).verdict == "drifted"
+    assert compare_printed("(tensor([3.5000]), tensor([2]))", today).verdict == "different"
+    assert compare_printed("(tensor([3.5000]),)", today).verdict == "different"

@@ -406,6 +406,9 @@ def _compare_tensors(e: TensorLiteral, a: TensorLiteral, atol: float, rtol: floa
     old_scalar = "of size" in e.form + a.form and math.prod(e.shape) == math.prod(a.shape) == 1
     if e.shape != a.shape and not old_scalar:
         return _different(f"shape {e.shape} differs from {a.shape}")
+    if (e.dtype, a.dtype) == ("torch.uint8", "torch.bool") and e.values == tuple(int(v) for v in a.values):
+        # Before torch 1.2 a comparison returned a uint8 tensor of 0s and 1s: the same truth, an older form.
+        return PrintedComparison("drifted", "printed form changed: older torch returned comparisons as uint8")
     if e.dtype != a.dtype:
         return _different(f"dtype {e.dtype} differs from {a.dtype}")
     if len(e.values) != len(a.values):
@@ -500,12 +503,25 @@ def _partial(e: object, a: PrintedSequence, atol: float, rtol: float) -> Printed
     return _compare(e, same_kind[-1], atol, rtol)
 
 
+def _named_tuple(e: tuple[object, ...], a: CallLiteral, atol: float, rtol: float) -> PrintedComparison | None:
+    """A plain tuple claimed where today's torch prints a named one (`torch.return_types.max(values=...,
+    indices=...)`; older torch printed `(tensor(...), tensor(...))`): drifted when the fields hold."""
+    if not a.name.startswith("torch.return_types.") or a.args or len(a.kwargs) != len(e):
+        return None
+    fields = _compare(e, tuple(a.kwargs.values()), atol, rtol)
+    if fields.verdict == "different":
+        return fields
+    return PrintedComparison("drifted", f"printed form changed: today's torch prints {a.name}(...), not a tuple")
+
+
 def _compare(e: object, a: object, atol: float, rtol: float) -> PrintedComparison:
     if _kind(e) != _kind(a):
         if (short := _abbreviated(e, a, atol, rtol)) is not None:
             return short
         if isinstance(a, PrintedSequence) and not isinstance(e, (PrintedSequence, tuple, list)):
             return _partial(e, a, atol, rtol)
+        if isinstance(e, tuple) and isinstance(a, CallLiteral) and (named := _named_tuple(e, a, atol, rtol)):
+            return named
         return _different(f"{_kind(e)} differs from {_kind(a)}")
     if isinstance(e, TensorLiteral) and isinstance(a, TensorLiteral):
         return _compare_tensors(e, a, atol, rtol)
@@ -568,12 +584,16 @@ def _padding(text: str) -> int:
 
 
 _ANY_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}")
+_DEFAULT_REPR = re.compile(r" object at 0x\?")
 
 
 def compare_printed(expected: str, actual: str, *, atol: float = 0.0, rtol: float = 0.0) -> PrintedComparison:
     """Compare a note's claimed printout with today's; reasons read '<claimed> differs from <actual>'. Memory
     addresses match any address: no run prints the author's, and what surrounds one can still be wrong."""
     expected, actual = _ANY_ADDRESS.sub("0x?", expected), _ANY_ADDRESS.sub("0x?", actual)
+    # IPython displays an object without a repr of its own as `<torch._C.Generator at 0x...>`: print's
+    # `object at` and Jupyter's `at` are one form.
+    expected, actual = _DEFAULT_REPR.sub(" at 0x?", expected), _DEFAULT_REPR.sub(" at 0x?", actual)
     if " ".join(expected.split()) == " ".join(actual.split()):  # whitespace alone: line breaks, or old padding
         if _padding(expected) > _padding(actual):
             return PrintedComparison("drifted", "printed form changed: values padded as older versions printed them")
