@@ -1371,8 +1371,8 @@ def test_a_cheat_sheet_table_row_is_an_expression_and_its_claimed_result() -> No
         "| just prose | more prose | |",
     )
     setup, *rows = read_code_blocks(text)
-    assert not setup.table
-    assert [(b.line, b.code, b.table) for b in rows] == [
+    assert not setup.inline
+    assert [(b.line, b.code, b.inline == "table row") for b in rows] == [
         (7, "x.shape\n", True),
         (8, "x.view(4, -1)\n", True),
         (9, "x | 1\n", True),
@@ -1418,3 +1418,126 @@ def test_a_download_log_is_unverifiable() -> None:
     text += "\n" + lines("Downloading https://example.org/train-images-idx3-ubyte.gz", "```")
     (claim,) = read_code_blocks(text)[0].claims
     assert claim.unverifiable is not None and "download log" in claim.unverifiable
+
+
+# ---- variants written in the prose after a block, callouts in HTML, R's errors, timings ----------------------
+
+
+def _variants(text: str) -> list[tuple[int, str, int, str | None, str | None]]:
+    """(line, code, claim line, type, message) of each variant the prose wrote."""
+    return [
+        (b.line, b.code, c.line, c.exception_type, c.exception_message)
+        for b in read_code_blocks(text)
+        if b.inline == "prose"
+        for c in b.claims
+    ]
+
+
+def test_code_written_in_prose_with_the_error_it_raises_is_a_variant_block() -> None:
+    text = lines(
+        "```python",
+        "import torch",
+        "m = torch.ones(2, 3)",
+        "print(m.t().shape)  # torch.Size([3, 2])",
+        "```",
+        "",
+        "Multiplying it by itself, `torch.mm(m, m)`, fails with",
+        "`RuntimeError: mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)`.",
+    )
+    found = read_code_blocks(text)
+    assert [b.inline for b in found] == ["", "prose"]
+    assert not any(c.kind == "exception" for c in found[0].claims)  # the block above is not said to raise
+    message = "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)"
+    assert _variants(text) == [(6, "torch.mm(m, m)\n", 8, "RuntimeError", message)]
+    assert found[1].claims[0].lines == (7, 8)
+
+
+def test_a_variant_in_chinese_prose_takes_the_message_written_after_the_colon() -> None:
+    text = lines(
+        "```python", "import torch", "u = torch.tensor([1.0, 2.0])", "```", "",
+        "> 注意：例如 `torch.dot(torch.tensor([1, 2]), u)` 运行会报错：RuntimeError: dot : expected both vectors to "
+        "have same dtype, but found Long and Float",
+    )  # fmt: skip
+    ((line, code, _, kind, message),) = _variants(text)
+    assert (line, code, kind) == (5, "torch.dot(torch.tensor([1, 2]), u)\n", "RuntimeError")
+    assert message == "dot : expected both vectors to have same dtype, but found Long and Float"
+
+
+def test_a_variant_whose_error_is_the_fence_below_its_sentence() -> None:
+    text = lines(
+        "```python", "import torch", "m = torch.ones(2, 3)", "```", "",
+        "如果直接写 `torch.mm(m, m)`，形状不匹配，运行会报错：", "",
+        "```", "RuntimeError: mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)", "```",
+    )  # fmt: skip
+    assert _variants(text) == [
+        (5, "torch.mm(m, m)\n", 9, "RuntimeError", "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)")
+    ]
+    assert not read_code_blocks(text)[0].claims  # the error fence is not the block's output
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "Calling `torch.mm(m, m.t())` works fine.",  # no error said
+        "`torch.mm(m, m)` does not raise an error here.",  # negated
+        "The name `torch.mm(m, m)` raises eyebrows.",  # a raise word, but no error named
+        "`torch.mm(q, q)` raises RuntimeError.",  # q: a name no block defines, prose about other code
+        "Note `m.t()`: then `torch.mm(m, m)` raises RuntimeError.",  # the span nearest the error word is the variant
+    ],
+)
+def test_prose_that_is_not_a_variant_with_its_error(prose: str) -> None:
+    text = lines("```python", "import torch", "m = torch.ones(2, 3)", "```", "", prose)
+    found = _variants(text)
+    assert found == [] or [code for _, code, *_ in found] == ["torch.mm(m, m)\n"]
+    if "m.t()`: then" not in prose:
+        assert found == []
+
+
+def test_a_callouts_text_inside_html_tags_is_read_as_prose() -> None:
+    text = lines(
+        "```python", "import torch", "x = torch.ones(2)", "x.view(3)", "```", "",
+        "<aside>", "❌ This raises `RuntimeError: shape '[3]' is invalid for input of size 2`.", "", "</aside>",
+    )  # fmt: skip
+    ((claim,),) = [b.claims for b in read_code_blocks(text)]
+    assert (claim.kind, claim.line, claim.exception_type) == ("exception", 8, "RuntimeError")
+
+
+def test_rs_report_of_a_python_error_in_knitr_output_is_the_error() -> None:
+    text = lines(
+        "``` python", "torch.tensor([[1, 2], [3]])", "```", "", "```",
+        "## Error in py_call_impl(callable, call_args$unnamed, call_args$named): ValueError: expected sequence of "
+        "length 2 at dim 1 (got 1)",
+        "## Run `reticulate::py_last_error()` for details.", "```",
+    )  # fmt: skip
+    ((claim,),) = [b.claims for b in read_code_blocks(text)]
+    assert (claim.kind, claim.line, claim.exception_type) == ("exception", 6, "ValueError")
+    assert claim.exception_message == "expected sequence of length 2 at dim 1 (got 1)"
+
+
+def test_a_timing_the_author_printed_is_unverifiable() -> None:
+    timing = "4.21 µs ± 38.2 ns per loop (mean ± std. dev. of 7 runs, 100,000 loops each)"
+    text = lines("```python", "%timeit model(x)", "```", "", "```", timing, "```")
+    ((claim,),) = [b.claims for b in read_code_blocks(text)]
+    assert claim.unverifiable and "timing" in claim.unverifiable
+    wall = lines("```python", "print(x.sum())", "```", "", "```", "CPU times: user 2 ms", "Wall time: 3 ms", "```")
+    assert all(c.unverifiable for b in read_code_blocks(wall) for c in b.claims)
+    plain = lines("```python", "print(x.sum())", "```", "", "```", "tensor(3.)", "```")
+    assert not any(c.unverifiable for b in read_code_blocks(plain) for c in b.claims)
+
+
+def test_what_a_notebook_cell_printed_before_its_error_is_claimed_as_such() -> None:
+    from nbformat import writes
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    cell = new_code_cell("print(1)\nmodel.weights")
+    cell.outputs = [
+        new_output("stream", name="stdout", text="1\n"),
+        new_output("error", ename="AttributeError", evalue="no weights", traceback=["AttributeError: no weights"]),
+    ]
+    ((block,),) = [read_code_blocks(writes(new_notebook(cells=[cell])))]
+    printed, error = block.claims
+    assert (printed.kind, printed.before_error, error.kind) == ("printed", True, "exception")
+    alone = new_code_cell("print(1)")
+    alone.outputs = [new_output("stream", name="stdout", text="1\n")]
+    ((only,),) = [b.claims for b in read_code_blocks(writes(new_notebook(cells=[alone])))]
+    assert not only.before_error

@@ -464,7 +464,7 @@ def test_a_table_row_is_audited_but_neither_written_back_nor_kept_as_a_spec(runn
     path = tmp_path / "sheet.md"
     path.write_text(CHEAT_SHEET)
     audit = audit_note(path, runner)
-    rows = [block for block in audit.blocks if block.source.table]
+    rows = [block for block in audit.blocks if block.source.inline]
     assert [block.fixes != () for block in rows] == [False, True]  # `shpe` is found and fixed, in the audit
     assert audit.fixed_text(CHEAT_SHEET) == CHEAT_SHEET  # but a cell is not a fence's lines: nothing is written
     written, skipped = write_specs(path, audit, tmp_path / "specs")

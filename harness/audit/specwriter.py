@@ -48,8 +48,10 @@ def write_specs(note: Path, audit: NoteAudit, out: Path) -> tuple[list[WrittenSp
     for block_audit in audit.blocks:
         block = block_audit.source
         claims = [claim for claim in block.claims if not claim.unverifiable]
-        if block.table:  # a spec finds its example by a fence's line or a cell's number; a table row has neither
-            skipped.append(SkippedBlock(block.index, block.line + 1, "a table row: `audit` checks it", _where(block)))
+        if block.inline:  # a spec finds its example by a fence's line or a cell's number; inline code has neither
+            skipped.append(
+                SkippedBlock(block.index, block.line + 1, f"a {block.inline}: `audit` checks it", _where(block))
+            )
             continue
         if not claims:
             reason = "its claims cannot be verified" if block.claims else "it claims nothing"
@@ -72,7 +74,7 @@ def _spec_data(
     }
     if shows_last_value(block):  # run as the audit ran it: a cell shows its last expression's value
         example["display_last"] = True
-    earlier = [sources[i] for i in audit.continues if not sources[i].table]  # a row is an expression: it binds nothing
+    earlier = [sources[i] for i in audit.continues if not sources[i].inline]  # inline code binds nothing
     if earlier:
         example["continues"] = [{**_place(block), "sha256": code_hash(block.code)} for block in earlier]
     return {
@@ -89,8 +91,8 @@ def _place(block: CodeBlock) -> dict[str, int]:
 
 
 def _where(block: CodeBlock) -> str:
-    if block.table:
-        return f"table row, line {block.line + 1}"
+    if block.inline:
+        return f"{block.inline}, line {block.line + 1}"
     return f"cell {block.cell}" if block.cell is not None else f"line {block.line}"
 
 

@@ -24,7 +24,7 @@ import ast
 import io
 import re
 import tokenize
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -41,6 +41,7 @@ ClaimKind = Literal["printed", "exception", "gradients"]
 # state of one tensor's .grad where the comment stands (`# b.grad is populated now`), the claim's `subject`.
 GradientFact = Literal["before_none", "after_set", "without_backward_none", "is_none", "is_set"]
 Role = Literal["print", "expression", "string", "other"]
+InlineKind = Literal["", "table row", "prose"]
 
 
 @dataclass(frozen=True)
@@ -76,9 +77,11 @@ class CodeBlock:
     random_unseeded: bool  # draws random numbers before any seed call in the block
     cell: int | None = None  # a notebook's cell number (1-based among all cells); None in a markdown note
     transcript: bool = False  # read from a REPL transcript: `code` is the fence's text without prompts and outputs
-    # A table row of a cheat sheet (`| x.shape | torch.Size([2]) |`): `code` is its expression, `line` the line
-    # above the row (so that the code's line 1 is the row's), and no fix can be written back into the cell.
-    table: bool = False
+    # Code written inline, not in a fence: a cheat sheet's table row (`| x.shape | torch.Size([2]) |`), or a
+    # variant of the code above written in the prose after it ("`torch.mm(m, m)` raises RuntimeError: ...").
+    # `code` is the expression, `line` the line above the one it is written on (so that the code's line 1 is
+    # that line), and no fix can be written back into the note.
+    inline: InlineKind = ""
 
 
 def read_code_blocks(text: str, *, source: str = "note") -> list[CodeBlock]:
@@ -95,7 +98,15 @@ def read_code_blocks(text: str, *, source: str = "note") -> list[CodeBlock]:
     ends: list[int] = []  # each block's last note line, its output included
     analysed: dict[str, tuple[str, bool, _Analysis]] = {}  # notes repeat blocks: read each once
     previous: Block | None = None  # the part just before, when it was a python code block
+    waiting: tuple[Block, str] | None = None  # a paragraph's variant whose error the fence below it shows
+    in_variants: set[int] = set()  # the note lines of paragraphs that speak of a variant, not of the block above
     for part in found_parts:
+        if waiting is not None and (variant := _shown_error(*waiting, part, len(found) + 1)) is not None:
+            found.append(variant)
+            ends.append(part.end)
+            waiting = None
+            continue
+        waiting = None
         if previous is not None and found and _is_output(previous, part, note_lines):
             code = found[-1].code
             output = _changing_output(code, _by_statement(code, _output_claims(part, catches=_catches(code))))
@@ -104,6 +115,17 @@ def read_code_blocks(text: str, *, source: str = "note") -> list[CodeBlock]:
             # An outliner's bullets under the code: the next bullet may hold the next print's output.
             previous = replace(previous, end=part.end) if part.kind == "item" else None
             continue
+        if part.kind in ("paragraph", "item", "quote") and found:
+            said = _variant(part, found, len(found) + 1)
+            if isinstance(said, CodeBlock):
+                found.append(said)
+                ends.append(part.end)
+            elif said is not None:
+                waiting = (part, said)
+            if said is not None:
+                in_variants.update(range(part.line, part.end + 1))
+                previous = None  # what follows is not the output of the code above
+                continue
         if part.kind in ("paragraph", "item"):  # prose: the label above an output, or text the output check measures
             continue
         previous = None
@@ -123,7 +145,11 @@ def read_code_blocks(text: str, *, source: str = "note") -> list[CodeBlock]:
         found.append(block)
         ends.append(part.end)
     return [
-        _with_prose_error(_with_prose_output(_bullets_by_statement(block), end, note_lines), end, note_lines)
+        block
+        if block.inline == "prose"
+        else _with_prose_error(
+            _with_prose_output(_bullets_by_statement(block), end, note_lines), end, note_lines, in_variants
+        )
         for block, end in zip(found, ends, strict=True)
     ]
 
@@ -300,7 +326,13 @@ def has_address(text: str) -> bool:
 _DOWNLOAD_LOG = re.compile(r"^(?:Downloading|Extracting|Files already downloaded)\b", re.MULTILINE)
 
 
+# What `%timeit`, `%time` and `%%time` print: the author's machine's speed.
+_TIMING = re.compile(r"\d\s*(?:ns|µs|us|ms|s) ± [\d.]+\s*(?:ns|µs|us|ms|s) per loop|^(?:Wall time|CPU times):", re.M)
+
+
 def _unverifiable(text: str) -> str | None:
+    if _TIMING.search(text):
+        return "a timing of the author's run: it depends on their machine"
     if _DOWNLOAD_LOG.search(text):
         return "a download log of the author's run: it depends on the network and the files already there"
     if match := _ADDRESS.search(text):
@@ -949,11 +981,19 @@ def _content(part: Block) -> str:
     """An output part's text; a quote's without its output prefix, or its lines' inline-code backticks; knitr's
     `## ` (or `#> `) before every line of R Markdown's output left out."""
     if part.kind != "quote":
-        return _KNITR_PREFIX.sub("", part.code).strip() if _knitr(part.code) else part.code.strip()
+        return _from_r(_KNITR_PREFIX.sub("", part.code)).strip() if _knitr(part.code) else part.code.strip()
     return _unprefixed(_WHOLE_SPAN.sub(r"\2", part.code.strip()))
 
 
 _KNITR_PREFIX = re.compile(r"^(?:##|#>) ?", re.MULTILINE)
+# reticulate reports a Python error as R's: `Error in py_call_impl(...): ValueError: ...`, then a hint line.
+_R_ERROR = re.compile(r"^Error in py_call_impl\(.*?\)\s*:\s*(?=\S)", re.MULTILINE)
+_R_HINT = re.compile(r"^Run `reticulate::py_last_error\(\)` for details\.?\s*$", re.MULTILINE)
+
+
+def _from_r(text: str) -> str:
+    """knitr's output of a Python chunk that raised, as Python writes the error: `ValueError: ...`."""
+    return _R_HINT.sub("", _R_ERROR.sub("", text)).rstrip() if "py_call_impl" in text else text
 
 
 def _knitr(text: str) -> bool:
@@ -1110,6 +1150,8 @@ def _next_text(note_lines: Sequence[str], index: int) -> int:
 def _paragraph_after(note_lines: Sequence[str], end: int) -> tuple[int, list[str]]:
     """(index, lines) of the paragraph right after note line `end`; an admonition's body counts as one."""
     index = _next_text(note_lines, end)
+    while index < len(note_lines) and "<" in note_lines[index] and not _HTML_TAG.sub("", note_lines[index]).strip():
+        index = _next_text(note_lines, index + 1)  # `<aside>`, `<div class="note">`: a callout's tags are layout
     admonition = index < len(note_lines) and _ADMONITION.match(note_lines[index]) is not None
     if admonition:  # `!!! danger` then its indented body: the body is the paragraph
         index = _next_text(note_lines, index + 1)
@@ -1169,8 +1211,11 @@ def _prose_error(
     return index + 1, sentence, kind, message
 
 
-def _with_prose_error(block: CodeBlock, end: int, note_lines: Sequence[str]) -> CodeBlock:
-    """The error claimed in prose: in the paragraph right after the block, or announced in the one before it."""
+def _with_prose_error(
+    block: CodeBlock, end: int, note_lines: Sequence[str], in_variants: Collection[int] = ()
+) -> CodeBlock:
+    """The error claimed in prose: in the paragraph right after the block, or announced in the one before it;
+    not a paragraph that says a variant of the code raises (`in_variants`: those paragraphs' lines)."""
     if any(claim.kind == "exception" for claim in block.claims):
         return block
     if any(claim.form in _OUTPUT_FORMS.values() for claim in block.claims):  # its output, shown, has no error:
@@ -1178,7 +1223,7 @@ def _with_prose_error(block: CodeBlock, end: int, note_lines: Sequence[str]) -> 
     found = _prose_error(*_paragraph_after(note_lines, end), forward=False)
     if found is None and not block.cell:
         found = _prose_error(*_paragraph_before(note_lines, block.line), forward=True)
-    if found is None:
+    if found is None or found[0] in in_variants:
         return block
     line, text, kind, message = found
     return _with_claims(block, [_claim("exception", line, text, "error-prose", None, exception=(kind, message))])
@@ -1244,7 +1289,8 @@ def _row_block(part: Block, index: int) -> CodeBlock | None:
     code = expression + "\n"
     defines, uses = block_names(tree)
     calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
-    return CodeBlock(index, part.line - 1, code, (claim,), defines, uses, random_unseeded(code, calls), table=True)
+    random = random_unseeded(code, calls)
+    return CodeBlock(index, part.line - 1, code, (claim,), defines, uses, random, inline="table row")
 
 
 def _columns(header: Sequence[str]) -> tuple[int, int] | None:
@@ -1278,6 +1324,7 @@ def _notebook_blocks(cells: Sequence[Cell]) -> list[CodeBlock]:
         tree = _parse(cell.code)
         last = tree.body[-1] if tree is not None and tree.body else None
         shown = last.lineno if isinstance(last, ast.Expr) else None  # Jupyter shows the last expression's value
+        raised = any(output.kind == "error" for output in cell.outputs)  # what it printed came before the error
         for output in cell.outputs:
             if output.kind == "error":
                 exception = (output.exception_type, output.exception_message)
@@ -1288,8 +1335,111 @@ def _notebook_blocks(cells: Sequence[Cell]) -> list[CodeBlock]:
             elif output.kind == "result" and output.text.strip():
                 read.append(_claim("printed", output.line, output.text.strip(), "notebook-result", shown))
             elif output.text.strip():  # a stream: split among the cell's prints as an output block is
-                stream = [_claim("printed", output.line, output.text.strip(), "notebook-stream", None)]
+                stream = [
+                    replace(
+                        _claim("printed", output.line, output.text.strip(), "notebook-stream", None),
+                        before_error=raised,
+                    )
+                ]
                 read += _changing_output(cell.code, _by_statement(cell.code, stream, displayed=False))
         ordered = tuple(sorted(read, key=lambda c: c.line))
         found.append(CodeBlock(len(found) + 1, cell.line, cell.code, ordered, defines, uses, random, cell=cell.number))
     return found
+
+
+# ---- variants: code the prose after a block writes inline, and the error it says that code raises -------------
+
+# A span that does something (a call, an index, arithmetic), not a name or a literal the prose mentions.
+_VARIANT_NODES = (ast.Call, ast.Subscript, ast.BinOp, ast.Compare, ast.Assign)
+_SAYS_ERROR = re.compile(rf"报错|出错|抛出异常|引发异常|{_EXC}")  # a variant's error, named or in Chinese words
+
+
+def _variant(part: Block, found: Sequence[CodeBlock], index: int) -> CodeBlock | str | None:
+    """A paragraph (or quote, or bullet) after the code that writes a variant of it inline and says it raises:
+    "so `bn.train(); bn(torch.ones(1, 2))` fails with `ValueError: ...`", "`torch.dot(a, b)` 运行会报错: RuntimeError:
+    ...". The variant is a block of its own (inline "prose"), its claim the error; the code it runs after is
+    the code above, as the author meant. A sentence that leaves the error to the fence below it (a colon at its
+    end) gives the variant's code alone, to pair with that fence."""
+    text = part.code
+    if "`" not in text or len(text) > 2 * _PROSE_MAX:
+        return None
+    known = frozenset().union(*(block.defines for block in found))
+    code_above = re.sub(r"\s", "", "\n".join(block.code for block in found[-3:]))
+    for span in _CODE_SPAN.finditer(text):
+        code = span.group(1).strip()
+        tree = _parse(code)
+        if (
+            tree is None
+            or _ERROR_LAST_LINE.fullmatch(code)
+            or not any(isinstance(node, _VARIANT_NODES) for node in ast.walk(tree))
+        ):
+            continue
+        if not block_names(tree)[1] <= known or re.sub(r"\s", "", code) in code_above:
+            continue  # a name nobody defined (prose about other code), or the code above itself
+        sentence = _sentence(text[span.end() :])
+        said_at = _PROSE_ERROR.search(sentence)
+        if said_at is None or not _SAYS_ERROR.search(sentence) or _NEGATED.search(sentence):
+            continue
+        if any(not _ERROR_LAST_LINE.fullmatch(c) for c in _CODE_SPAN.findall(sentence[: said_at.start()])):
+            continue  # more code before the error word: that code is what raises
+        written = part.line + text[: span.start()].count("\n")  # the note line the variant's code is on
+        said = _said_error(sentence)
+        last = sentence.rstrip() == text[span.end() :].rstrip()
+        if said is None and last and sentence.rstrip().endswith((":", "：")):
+            return code  # the error is in the fence below
+        kind, message, at = said if said is not None else (None, None, 0)
+        line = written + text[span.end() :][:at].count("\n")
+        claim = _claim("exception", line, " ".join(text.split()), "prose-variant", None, exception=(kind, message))
+        claim = replace(claim, first_line=part.line)
+        return _variant_block(index, written - 1, code, claim)
+    return None
+
+
+_SENTENCE_STOP = re.compile(r"[。！？；]|[.!?;](?:\s|$)")
+
+
+def _sentence(text: str) -> str:
+    """The text up to its first sentence's end; a stop inside inline code (`torch.Size([1])`) is not one."""
+    masked = _CODE_SPAN.sub(lambda span: "`" + "x" * len(span.group(1)) + "`", text)
+    stop = _SENTENCE_STOP.search(masked)
+    return text[: stop.end()] if stop else text
+
+
+def _said_error(sentence: str) -> tuple[str, str | None, int] | None:
+    """(type, message, offset) of the error a sentence names: quoted (`ValueError: ...`), or written out after a
+    colon to the paragraph's end; the type alone when no message follows it."""
+    for span in _CODE_SPAN.finditer(sentence):
+        if (quoted := _ERROR_LAST_LINE.fullmatch(span.group(1).strip())) is not None:
+            return quoted.group(1).rsplit(".", 1)[-1], (quoted.group(2) or "").strip() or None, span.start()
+    typed = _PROSE_TYPE.search(sentence)
+    if typed is None:
+        return None
+    rest = sentence[typed.end() :]
+    after = re.match(r"\s*[:：]\s*(\S.*)", rest, re.S)
+    message = " ".join(after.group(1).split()).rstrip("。") if after else None
+    return typed.group(1).rsplit(".", 1)[-1], message or None, typed.start()
+
+
+def _shown_error(paragraph: Block, code: str, part: Block, index: int) -> CodeBlock | None:
+    """The variant a paragraph wrote, its error claimed by the fence right below the paragraph."""
+    if part.kind != "fence" or part.line - paragraph.end > 3 or part.is_python:
+        return None
+    error = _traceback(part.code)
+    if error is None:
+        return None
+    kind, message, offset = error
+    text = part.code.strip("\n").split("\n")[offset].strip()
+    line = part.line + 1 + len(part.code) - len(part.code.lstrip("\n")) + offset
+    claim = replace(
+        _claim("exception", line, text, "prose-variant", None, exception=(kind, message)), first_line=paragraph.line
+    )
+    written = paragraph.line - 1 + paragraph.code[: paragraph.code.find(code)].count("\n")
+    return _variant_block(index, written, code, claim)
+
+
+def _variant_block(index: int, line: int, code: str, claim: Claim) -> CodeBlock:
+    tree = _parse(code)
+    assert tree is not None  # only code that parses is a variant
+    defines, uses = block_names(tree)
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+    return CodeBlock(index, line, code + "\n", (claim,), defines, uses, random_unseeded(code, calls), inline="prose")

@@ -140,6 +140,22 @@ def _pre(token: Token) -> Block | None:
     return Block(start + 1, "", inner + "\n", stop, "pre")
 
 
+_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?>")
+
+
+def _callout(token: Token) -> Block | None:
+    """The text inside an HTML block, as a paragraph: Notion's `<aside>` holds a callout's text with no blank line
+    after the tag, so markdown reads it as HTML. Lines that are only tags are blanked; the rest keep their line."""
+    assert token.map is not None
+    lines = [_TAG.sub("", line) if not _TAG.sub("", line).strip() else line for line in token.content.split("\n")]
+    text = [n for n, line in enumerate(lines) if line.strip()]
+    if not text:
+        return None
+    first, last = text[0], text[-1]
+    start = token.map[0]
+    return Block(start + first + 1, "", "\n".join(lines[first : last + 1]) + "\n", start + last + 1, "paragraph")
+
+
 def _language(info: str) -> str:
     info = info.strip()
     if pandoc := _PANDOC_CLASS.match(info):  # pandoc's attributes: ``` {.python .cell-code}
@@ -225,8 +241,8 @@ def parts(text: str) -> list[Block]:
         elif token.type == "code_block":
             start, stop = token.map
             found.append(Block(start + 1, "", token.content, stop, "indented"))
-        elif token.type == "html_block" and (pre := _pre(token)) is not None:
-            found.append(pre)
+        elif token.type == "html_block" and (html_part := _pre(token) or _callout(token)) is not None:
+            found.append(html_part)
         elif token.type == "inline" and tokens[index - 1].type == "paragraph_open":
             start, stop = token.map
             if quote_depth:
