@@ -586,3 +586,84 @@ def test_a_name_the_note_never_defines_is_the_authors_and_its_claims_unverifiabl
     note.write_text("```python\nimport torch\nprint(train_df_targets[:2])  # tensor([2., 0.])\n```\n")
     (claim,) = audit_note(note, runner).claims
     assert TRUTH[claim.status] == "unverifiable" and "never defines" in claim.reason
+
+
+@pytest.mark.parametrize(
+    ("variant", "truth"),
+    [
+        ("`bn.train(); bn(torch.ones(1, 2))` fails with `ValueError: Expected more than 1 value per channel`", "true"),
+        ("`bn.eval(); bn(torch.ones(1, 2))` fails with `ValueError: Expected more than 1 value per channel`", "false"),
+    ],
+)
+def test_a_variant_said_in_prose_runs_after_the_block_and_leaves_the_session_alone(
+    runner: Runner, tmp_path: Path, variant: str, truth: str
+) -> None:
+    note = tmp_path / "variant.md"
+    note.write_text(
+        "```python\nimport torch\nbn = torch.nn.BatchNorm1d(2)\nbn.eval()\n```\n\n"
+        f"In training mode one sample is not enough: {variant}.\n\n"
+        "```python\nprint(bn.training)  # False\n```\n",  # the variant's bn.train() was never run in the session
+        encoding="utf-8",
+    )
+    audit = audit_note(note, runner)
+    assert [b.source.inline for b in audit.blocks] == ["", "prose", ""]
+    said, later = audit.claims
+    assert (said.kind, TRUTH[said.status], TRUTH[later.status]) == ("exception", truth, "true")
+    assert audit.fixed_text(note.read_text(encoding="utf-8")) == note.read_text(encoding="utf-8")
+
+
+def test_a_variant_in_a_standalone_note_runs_after_the_block_it_varies(runner: Runner, tmp_path: Path) -> None:
+    note = tmp_path / "standalone.md"
+    note.write_text(
+        "```python\nimport torch\nprint(torch.ones(1))  # tensor([1.])\n```\n\n"
+        "```python\nimport torch\nm = torch.ones(2, 3)\nprint(torch.mm(m, m.t()))  # tensor([[3., 3.],\n"
+        "#         [3., 3.]])\n```\n\n"
+        "Without the transpose, `torch.mm(m, m)` raises `RuntimeError: mat1 and mat2 shapes cannot be multiplied`.\n",
+        encoding="utf-8",
+    )
+    audit = audit_note(note, runner)
+    assert audit.blocks[2].continues == (2,)  # the block that binds m (and torch), not every block importing torch
+    assert [TRUTH[c.status] for c in audit.claims] == ["true", "true", "true"]
+
+
+@pytest.mark.parametrize(("message", "truth"), [("an old wording of the error", "drifted"), (None, "false")])
+def test_a_caught_errors_message_in_other_words_is_drifted_and_no_error_is_false(
+    runner: Runner, tmp_path: Path, message: str | None, truth: str
+) -> None:
+    note = tmp_path / "caught.md"
+    raising = "torch.ones(2).view(3)" if message else "torch.ones(2).view(2)"
+    note.write_text(
+        f"```python\nimport torch\ntry:\n    {raising}\nexcept RuntimeError as err:\n    print(err)\n```\n\n"
+        f"Output:\n\n```\n{message or 'shape is invalid'}\n```\n",
+        encoding="utf-8",
+    )
+    (claim,) = audit_note(note, runner).claims
+    assert TRUTH[claim.status] == truth
+
+
+def test_an_output_printed_on_the_authors_gpu_is_unverifiable_here(runner: Runner, tmp_path: Path) -> None:
+    note = tmp_path / "gpu.md"
+    code = "import torch\ndevice = 'cuda'\nx = torch.ones(2)\n"
+    on_the_device = "print(torch.device(device if torch.ones(1).is_cuda else 'cpu'))"
+    note.write_text(
+        f"```python\n{code}{on_the_device}  # device(type='cuda', index=0)\nprint(x.sum())  # tensor(3.)\n```\n",
+        encoding="utf-8",
+    )
+    on_gpu, wrong = audit_note(note, runner).claims
+    assert TRUTH[on_gpu.status] == "unverifiable" and "GPU" in on_gpu.reason
+    assert TRUTH[wrong.status] == "false"  # a claim that names no GPU is still judged
+
+
+def test_a_chained_block_runs_after_an_earlier_one_that_raises_as_its_author_shows(
+    runner: Runner, tmp_path: Path
+) -> None:
+    note = tmp_path / "chain.md"
+    note.write_text(
+        "```python\nimport torch\nimport torch.nn as nn\nclass Net(nn.Module):\n    pass\n```\n\n"
+        "```python\nimport torch\nrows = [torch.ones(3), torch.ones(2)]\ntorch.stack(rows)  # 报错\n```\n\n"
+        "```python\nimport torch\nprint(len(rows))  # 2\n```\n",
+        encoding="utf-8",
+    )
+    audit = audit_note(note, runner)
+    assert audit.blocks[2].continues == (2,)
+    assert [TRUTH[c.status] for c in audit.claims] == ["true", "true"]

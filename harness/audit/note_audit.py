@@ -20,7 +20,7 @@ from harness.audit.code_index import imported_names
 from harness.audit.edits import Edit, apply_edits, edits_between, line_map
 from harness.audit.fixes import Fix, describe_fix, suggest_fix
 from harness.audit.patch import patch_note
-from harness.judge.check import Observation
+from harness.judge.check import NOTHING_PRINTED, Observation
 from harness.judge.outcome import (
     BlockRecord,
     CheckResult,
@@ -111,8 +111,8 @@ class NoteAudit:
         return [claim for block in self.blocks for claim in block.claims]
 
     def fixed_text(self, text: str) -> str:
-        # A table row's fix is reported, never written: its code is a cell, not the lines of a fence.
-        fixed = [block for block in self.blocks if block.fixes and not block.source.table]
+        # Inline code's fix is reported, never written: its code is a table cell or a span of prose, not a fence.
+        fixed = [block for block in self.blocks if block.fixes and not block.source.inline]
         return patch_note(text, {block.line: block.edits() for block in fixed})
 
     @property
@@ -187,6 +187,9 @@ class _Auditor:
         if isolation == "chain":
             for state in self.states:
                 state.continues = self._needed(state)
+        for state in self.states:
+            if state.block.inline == "prose" and isolation != "session":
+                state.continues = self._needed(state, also=self._code_above(state))
 
     # -- analysis: run, explain, fix, run again ------------------------------------------------------------------
 
@@ -217,7 +220,7 @@ class _Auditor:
             return
         line = exception.get("line")
         if line is not None and line <= offset:
-            if self.isolation in ("chain", "session"):
+            if self.isolation in ("chain", "session") or state.block.inline == "prose":
                 state.done = True  # an earlier block it continues fails: that block's report says why
             else:
                 state.continues, state.chain_failed = [], True  # alone again: the missing name is its own bug
@@ -316,8 +319,17 @@ class _Auditor:
     def _in_session(self, state: _State) -> _State:
         """The block runs after every earlier block, fixes applied, each as a cell (see `_prefix`); one whose
         process died is left out (its report says why)."""
-        state.continues = [s.block.index for s in self.states[: state.block.index - 1] if not self._died(s)]
+        state.continues = [s.block.index for s in self._earlier(state) if not self._died(s)]
         return state
+
+    def _earlier(self, state: _State) -> list[_State]:
+        """The blocks before this one that the author ran: a variant written in prose was not run, only said."""
+        return [s for s in self.states[: state.block.index - 1] if s.block.inline != "prose"]
+
+    def _code_above(self, state: _State) -> int | None:
+        """The block a variant written in prose varies: the nearest block above it that the author ran."""
+        earlier = self._earlier(state)
+        return earlier[-1].block.index if earlier else None
 
     def _died(self, state: _State) -> bool:
         """Its process ended without an observation (a crash, a hang): running it again would do the same."""
@@ -331,7 +343,7 @@ class _Auditor:
         use (standalone style, like most course notes), an import missing from one block is that block's bug."""
         if self.isolation == "block" or state.continues or state.chain_failed or not name:
             return False
-        earlier = self.states[: state.block.index - 1]
+        earlier = self._earlier(state)
         if not any(name in s.block.defines for s in earlier):
             return False
         importers = sum(1 for s in self.states if name in imported_names(s.block.code))
@@ -344,13 +356,15 @@ class _Auditor:
             for claim in state.block.claims
         )
 
-    def _needed(self, state: _State) -> list[int]:
-        """Earlier blocks that define what this one uses without defining, followed back transitively."""
+    def _needed(self, state: _State, *, also: int | None = None) -> list[int]:
+        """Earlier blocks that define what this one uses without defining, followed back transitively; `also`:
+        a block it runs after whatever it uses, and what that block needs."""
         wanted, chosen = set(self._uses(state)), []
-        for earlier in reversed(self.states[: state.block.index - 1]):
-            if earlier.block.defines & wanted:
+        for earlier in reversed(self._earlier(state)):
+            if earlier.block.index == also or earlier.block.defines & wanted:
+                # The nearest block that binds a name is the one that counts: blocks above it are not needed for it.
                 chosen.append(earlier.block.index)
-                wanted |= earlier.block.uses
+                wanted = (wanted - earlier.block.defines) | earlier.block.uses
         return sorted(chosen)
 
     def _uses(self, state: _State) -> frozenset[str]:
@@ -362,7 +376,7 @@ class _Auditor:
 
     def _defined_before(self, state: _State) -> dict[str, int]:
         names: dict[str, int] = {}
-        for earlier in self.states[: state.block.index - 1]:
+        for earlier in self._earlier(state):
             for name in earlier.block.defines:
                 names[name] = earlier.block.index
         return names
@@ -514,6 +528,18 @@ class _Auditor:
                 reason=f"ran on a generated stand-in for {', '.join(sorted(set(stand_ins)))} (the real data is not "
                 f"on this machine): {check.message}",
             )
+        if (
+            check.status == Status.FAILED
+            and check.actual.strip() not in ("", NOTHING_PRINTED)
+            and claim.kind == "printed"
+            and _prints_caught(state.code)
+        ):
+            # `except RuntimeError as err: print(err)`: the error is still raised and caught; its wording changed.
+            reason = f"the error is still raised and caught; today's message differs from the note's: {check.message}"
+            return replace(verdict, status=Status.DRIFTED, reason=reason)
+        if check.status == Status.FAILED and _on_gpu(claim, check.actual, row.outcome.device):
+            reason = f"the author's run was on a GPU (the output names cuda) and this one had none: {check.message}"
+            return replace(verdict, status=Status.UNVERIFIABLE, reason=reason)
         if state.reseeded is not None:
             other = _check_for(claim, state, state.reseeded)
             if other is None or other.actual != check.actual:
@@ -579,13 +605,44 @@ class _Auditor:
         """The code of the earlier blocks a block runs after. In a session each earlier block runs as a cell:
         one that raises stops itself, not the rest, and keeps what it did before raising, as the kernel did.
         Each cell takes one line, so the block's own lines stay where `offset` says."""
-        earlier = [self.states[i - 1].code for i in state.continues]
+        earlier = [self.states[i - 1] for i in state.continues]
         if self.isolation == "session":
-            return "".join(f"{CELL_HOOK}({code!r})\n" for code in earlier)
-        return "".join(earlier)
+            return "".join(f"{CELL_HOOK}({s.code!r})\n" for s in earlier)
+        # A block whose author shows it raising stops there, as a cell does, not the blocks run after it.
+        return "".join(f"{CELL_HOOK}({s.code!r})\n" if _claims_error(s.block) else s.code for s in earlier)
 
     def _random(self, state: _State) -> bool:
         return state.block.random_unseeded or any(self.states[i - 1].block.random_unseeded for i in state.continues)
+
+
+def _prints_caught(code: str) -> bool:
+    """Every print of the code prints an error it caught (`except RuntimeError as err: print(err)`)."""
+    tree = _parsed(code)
+    if tree is None:
+        return False
+    caught = {h.name for h in ast.walk(tree) if isinstance(h, ast.ExceptHandler) and h.name}
+    prints = [
+        call
+        for call in ast.walk(tree)
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "print"
+    ]
+
+    def of_caught(arg: ast.expr) -> bool:
+        if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) and arg.func.id in ("str", "repr"):
+            return len(arg.args) == 1 and of_caught(arg.args[0])
+        return isinstance(arg, ast.Name) and arg.id in caught
+
+    return bool(prints) and all(len(call.args) == 1 and of_caught(call.args[0]) for call in prints)
+
+
+def _claims_error(block: CodeBlock) -> bool:
+    return any(claim.kind == "exception" for claim in block.claims)
+
+
+def _on_gpu(claim: Claim, actual: str, device: str) -> bool:
+    """The claimed output shows the author's GPU (`device='cuda:0'`, `device(type='cuda', index=0)`), and this
+    CPU run's output does not: what the code did there cannot be seen here."""
+    return device == "cpu" and claim.kind == "printed" and "cuda" in claim.text and "cuda" not in actual
 
 
 def _crash(state: _State) -> ExceptionInfo | None:
@@ -683,6 +740,7 @@ def session_style(blocks: Sequence[CodeBlock], text: str) -> bool:
     an export shows `In [3]:` / `Out[3]:` prompts; and blocks that use what earlier blocks defined, while at
     most one block imports anything, were written to run in one kernel, not alone (the seed note's blocks each
     import what they use: standalone)."""
+    blocks = [block for block in blocks if block.inline != "prose"]  # said in prose, never run
     if len(blocks) < 2:
         return False
     if any(block.cell is not None for block in blocks) or _PROMPT.search(text):

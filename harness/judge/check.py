@@ -27,6 +27,9 @@ from harness.specs.model import (
     ValueExpectation,
 )
 
+# What `actual` says when a claim of printed output meets an example that printed nothing.
+NOTHING_PRINTED = "(nothing printed)"
+
 __all__ = ["Observation", "check", "check_agreement", "check_device"]  # Observation: harness.runs.protocol's
 
 
@@ -175,7 +178,7 @@ def _check_printed(expectation: PrintedExpectation, observation: Observation) ->
     # Notebook style: earlier blocks ran first; the claim is about this block's own output.
     lines = observation["stdout"][observation["own_output_from"] :].splitlines()
     if not lines:
-        return _result(expectation, Status.FAILED, expected, "(nothing printed)", "the example printed nothing")
+        return _result(expectation, Status.FAILED, expected, NOTHING_PRINTED, "the example printed nothing")
     width = max(1, len(expected.strip().splitlines()))
     if expectation.output_line is not None:
         start = expectation.output_line - 1 if expectation.output_line > 0 else len(lines) + expectation.output_line
