@@ -667,3 +667,34 @@ def test_a_chained_block_runs_after_an_earlier_one_that_raises_as_its_author_sho
     audit = audit_note(note, runner)
     assert audit.blocks[2].continues == (2,)
     assert [TRUTH[c.status] for c in audit.claims] == ["true", "true"]
+
+
+@pytest.mark.parametrize(
+    ("said", "truth"), [("`0.3333`", "drifted"), ("`0.3333333432674408`", "true"), ("`0.5`", "false")]
+)
+def test_what_the_prose_says_an_expression_prints_is_judged_after_the_block(
+    runner: Runner, tmp_path: Path, said: str, truth: str
+) -> None:
+    note = tmp_path / "said.md"
+    note.write_text(
+        "```python\nimport torch\nloss = torch.tensor(1.0) / 3\nprint(loss)  # tensor(0.3333)\n```\n\n"
+        f"And `loss.item()` prints {said}, a Python float.\n",
+        encoding="utf-8",
+    )
+    audit = audit_note(note, runner)
+    assert [b.source.inline for b in audit.blocks] == ["", "prose"]
+    assert [TRUTH[c.status] for c in audit.claims] == ["true", truth]
+
+
+@pytest.mark.parametrize(("printed", "truth"), [("torch.Size([1, 3])", "true"), ("torch.Size([3])", "false")])
+def test_a_script_shown_in_a_console_fence_is_judged_by_its_run(
+    runner: Runner, tmp_path: Path, printed: str, truth: str
+) -> None:
+    note = tmp_path / "console.md"
+    note.write_text(
+        "```console\n$ cat bn.py\nimport torch\nbn = torch.nn.BatchNorm1d(3).eval()\n"
+        f"print(bn(torch.zeros(1, 3)).shape)\n$ python bn.py\n{printed}\n```\n",
+        encoding="utf-8",
+    )
+    (claim,) = audit_note(note, runner).claims
+    assert (claim.line, TRUTH[claim.status]) == (7, truth)

@@ -1541,3 +1541,101 @@ def test_what_a_notebook_cell_printed_before_its_error_is_claimed_as_such() -> N
     alone.outputs = [new_output("stream", name="stdout", text="1\n")]
     ((only,),) = [b.claims for b in read_code_blocks(writes(new_notebook(cells=[alone])))]
     assert not only.before_error
+
+
+def test_what_the_prose_says_an_expression_prints_is_a_variant_claim() -> None:
+    text = lines(
+        "```python", "import torch", "loss = torch.tensor(1.0) / 3", "```", "",
+        "After that, `loss.item()` now prints `0.3333` and `loss * 3` gives", "`tensor(1.)`.",
+    )  # fmt: skip
+    said = [(b.line, b.code, c.kind, c.line, c.text, c.statement_line) for b in _inline(text) for c in b.claims]
+    assert said == [(5, "loss.item()\n", "printed", 6, "0.3333", 1)]  # the first span that says a value
+    assert read_code_blocks(text)[1].claims[0].lines == (6, 6)
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "`loss.item()` no longer prints `0.5`.",  # negated
+        "`loss` is `0.3333` in the sense of the loss above.",  # plain "is": prose says what a name stands for
+        "`other.item()` prints `0.3333`.",  # a name no block defines
+        "`loss.backward()` prints nothing; `loss` is a leaf.",  # no value said
+        "`loss = loss * 2` gives `0.6667`.",  # a statement, not an expression
+    ],
+)
+def test_prose_that_says_no_value_of_an_expression(prose: str) -> None:
+    text = lines("```python", "import torch", "loss = torch.tensor(1.0) / 3", "```", "", prose)
+    assert _inline(text) == []
+
+
+def _inline(text: str) -> list[CodeBlock]:
+    return [b for b in read_code_blocks(text) if b.inline]
+
+
+def test_a_console_fence_that_shows_a_script_and_runs_it_is_code_with_its_output() -> None:
+    text = lines(
+        "I saved it as a script:",
+        "",
+        "```console",
+        "$ cat shapes.py",
+        "import torch",
+        "print(torch.ones(2, 3).shape)",
+        "print(torch.ones(4).sum())",
+        "$ python3 shapes.py",
+        "torch.Size([2, 3])",
+        "tensor(4.)",
+        "```",
+    )
+    (block,) = read_code_blocks(text)
+    assert block.code.split("\n")[:5] == ["", "import torch", "print(torch.ones(2, 3).shape)",
+                                          "print(torch.ones(4).sum())", ""]  # fmt: skip
+    assert [(c.line, c.text, c.statement_line, c.form) for c in block.claims] == [
+        (9, "torch.Size([2, 3])", 3, "shell-output"),
+        (10, "tensor(4.)", 4, "shell-output"),
+    ]
+
+
+def test_a_heredoc_script_and_its_traceback() -> None:
+    text = lines(
+        "```bash",
+        "(venv) $ cat > bad.py <<'EOF'",
+        "import torch",
+        "torch.ones(2).view(3)",
+        "EOF",
+        "(venv) $ python bad.py",
+        "Traceback (most recent call last):",
+        '  File "bad.py", line 2, in <module>',
+        "RuntimeError: shape '[3]' is invalid for input of size 2",
+        "```",
+    )
+    ((claim,),) = [b.claims for b in read_code_blocks(text)]
+    assert (claim.kind, claim.line, claim.first_line, claim.exception_type) == ("exception", 9, 7, "RuntimeError")
+
+
+@pytest.mark.parametrize(
+    "session",
+    [
+        ["$ pip install torch", "Successfully installed torch", "$ python train.py", "done"],  # no script shown
+        ["$ cat a.py", "print(1)", "$ cat b.py", "print(2)", "$ python a.py", "1"],  # two scripts
+        ["$ cat a.py", "print(1)", "$ python other.py", "1"],  # runs another script
+        ["$ cat a.py", "this is not python: at all", "$ python a.py", "1"],  # the script does not parse
+    ],
+)
+def test_shell_fences_that_are_not_one_script_and_its_run(session: list[str]) -> None:
+    assert read_code_blocks(lines("```console", *session, "```")) == []
+
+
+def test_a_traceback_in_a_repl_transcript_starts_at_its_note_line() -> None:
+    text = lines(
+        "Some prose.",
+        "",
+        "```pycon",
+        ">>> import torch",
+        ">>> torch.ones(2).view(3)",
+        "Traceback (most recent call last):",  # 6
+        '  File "<stdin>", line 1, in <module>',
+        "RuntimeError: shape '[3]' is invalid for input of size 2",  # 8
+        "```",
+    )
+    ((claim,),) = [b.claims for b in read_code_blocks(text)]
+    assert (claim.kind, claim.lines) == ("exception", (6, 8))

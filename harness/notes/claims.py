@@ -32,6 +32,7 @@ from harness.notes.annotations import is_value, split_header, split_name, split_
 from harness.notes.document import Block, parts
 from harness.notes.names import block_names, random_unseeded
 from harness.notes.notebook import Cell, is_notebook, read_notebook
+from harness.notes.shell import SHELL_LANGUAGES, read_shell_session
 from harness.notes.transcript import Example, is_transcript, read_transcript
 
 __all__ = ["Claim", "ClaimKind", "CodeBlock", "GradientFact", "has_address", "read_code_blocks"]
@@ -96,7 +97,7 @@ def read_code_blocks(text: str, *, source: str = "note") -> list[CodeBlock]:
     note_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # markdown-it's line numbering
     found: list[CodeBlock] = []
     ends: list[int] = []  # each block's last note line, its output included
-    analysed: dict[str, tuple[str, bool, _Analysis]] = {}  # notes repeat blocks: read each once
+    analysed: dict[tuple[str, str], tuple[str, bool, _Analysis]] = {}  # notes repeat blocks: read each once
     previous: Block | None = None  # the part just before, when it was a python code block
     waiting: tuple[Block, str] | None = None  # a paragraph's variant whose error the fence below it shows
     in_variants: set[int] = set()  # the note lines of paragraphs that speak of a variant, not of the block above
@@ -137,10 +138,13 @@ def read_code_blocks(text: str, *, source: str = "note") -> list[CodeBlock]:
         if not _is_code_part(part):
             continue
         previous = part
-        if part.code not in analysed:
-            analysed[part.code] = _analyse_part(part.code)
-        code, transcript, (claims, defines, uses, random) = analysed[part.code]
-        claims = tuple(replace(claim, line=claim.line + part.line) for claim in claims)
+        if (part.language, part.code) not in analysed:
+            analysed[part.language, part.code] = _analyse_part(part)
+        code, transcript, (claims, defines, uses, random) = analysed[part.language, part.code]
+        claims = tuple(
+            replace(claim, line=claim.line + part.line, first_line=claim.first_line and claim.first_line + part.line)
+            for claim in claims
+        )
         block = CodeBlock(len(found) + 1, part.line, code, claims, defines, uses, random, transcript=transcript)
         found.append(block)
         ends.append(part.end)
@@ -233,8 +237,11 @@ def _values(text: str) -> list[tuple[int, str]]:
     return found if depth == 0 else []
 
 
-def _analyse_part(text: str) -> tuple[str, bool, _Analysis]:
+def _analyse_part(part: Block) -> tuple[str, bool, _Analysis]:
     """(the code to run, whether it came from a REPL transcript, its analysis)."""
+    text = part.code
+    if (session := _shell_script(part)) is not None:
+        return _analyse_shell_session(*session)
     if not is_transcript(text):
         return text, False, _analyse(text)
     code, examples = read_transcript(text)
@@ -242,6 +249,26 @@ def _analyse_part(text: str) -> tuple[str, bool, _Analysis]:
     tree = _parse(code)
     more = [claim for example in examples if (claim := _doctest_claim(example, tree)) is not None]
     return code, True, (tuple(sorted((*claims, *more), key=lambda c: c.line)), defines, uses, random)
+
+
+def _shell_script(part: Block) -> tuple[str, list[Example]] | None:
+    """A shell session's script and its runs, when the fence is one (harness.notes.shell) and the script parses."""
+    if part.kind != "fence" or part.language not in SHELL_LANGUAGES or "$" not in part.code:
+        return None
+    session = read_shell_session(part.code)
+    return session if session is not None and _parse(session[0]) is not None else None
+
+
+def _analyse_shell_session(code: str, runs: Sequence[Example]) -> tuple[str, bool, _Analysis]:
+    """A script's claims: its comments', and what each run printed, split among its prints as an output block's
+    is (a script displays no last expression)."""
+    claims, defines, uses, random = _analyse(code)
+    output: list[Claim] = []
+    for run in runs:
+        shown = Block(run.want_line - 1, "", run.want, kind="fence")  # lines counted from the fence, as the code's
+        output += [replace(c, form="shell-output") for c in _output_claims(shown, catches=_catches(code))]
+    output = _changing_output(code, _by_statement(code, output, displayed=False))
+    return code, False, (tuple(sorted((*claims, *output), key=lambda c: c.line)), defines, uses, random)
 
 
 def _doctest_claim(example: Example, tree: ast.Module | None) -> Claim | None:
@@ -279,6 +306,8 @@ def _is_code_part(part: Block) -> bool:
     if part.kind != "fence":
         return False
     if part.is_python or (part.language in ("", "doctest") and is_transcript(part.code)):
+        return True
+    if _shell_script(part) is not None:
         return True
     return part.language == "" and _unlabelled_code(part.code)
 
@@ -926,8 +955,8 @@ def _is_output(code: Block, part: Block, note_lines: Sequence[str]) -> bool:
     if not content:
         return False
     traceback = _traceback(_printed_then_traceback(content, catches=_catches(code.code))[1]) is not None
-    if part.kind == "fence" and is_transcript(part.code):  # a REPL session is code with its outputs inside
-        return False
+    if part.kind == "fence" and (is_transcript(part.code) or _shell_script(part) is not None):
+        return False  # a REPL or shell session is code with its outputs inside
     labels = [told] if told else prose
     if not all(_LABEL.search(line) or (traceback and _ERROR_LABEL.search(line)) for line in labels):
         return False
@@ -1368,14 +1397,17 @@ def _variant(part: Block, found: Sequence[CodeBlock], index: int) -> CodeBlock |
     for span in _CODE_SPAN.finditer(text):
         code = span.group(1).strip()
         tree = _parse(code)
-        if (
-            tree is None
-            or _ERROR_LAST_LINE.fullmatch(code)
-            or not any(isinstance(node, _VARIANT_NODES) for node in ast.walk(tree))
-        ):
+        if tree is None or _ERROR_LAST_LINE.fullmatch(code) or not block_names(tree)[1] <= known:
+            continue  # not code, or a name nobody defined (prose about other code)
+        if (value := _said_value(tree, text[span.end() :])) is not None:
+            offset, shown = value
+            line = part.line + text[: span.end() + offset].count("\n")
+            claim = replace(_claim("printed", line, shown, "prose-variant", 1), first_line=part.line)
+            return _variant_block(index, part.line - 1 + text[: span.start()].count("\n"), code, claim)
+        if not any(isinstance(node, _VARIANT_NODES) for node in ast.walk(tree)):
             continue
-        if not block_names(tree)[1] <= known or re.sub(r"\s", "", code) in code_above:
-            continue  # a name nobody defined (prose about other code), or the code above itself
+        if re.sub(r"\s", "", code) in code_above:
+            continue  # the code above itself
         sentence = _sentence(text[span.end() :])
         said_at = _PROSE_ERROR.search(sentence)
         if said_at is None or not _SAYS_ERROR.search(sentence) or _NEGATED.search(sentence):
@@ -1394,6 +1426,28 @@ def _variant(part: Block, found: Sequence[CodeBlock], index: int) -> CodeBlock |
         return _variant_block(index, written - 1, code, claim)
     return None
 
+
+# "`loss.item()` now prints `0.3391`", "`x.grad` is still `None`", "`a @ b` 的结果是 `tensor(5.)`": the value of an
+# expression after the code above, said right after it. Plain "is" is left out: prose says what a name is for.
+_SAYS_VALUE = re.compile(
+    r"\s*(?:(?i:now|then|still|also|again|here|just)\s+)?"
+    r"(?:(?i:prints?|returns?|gives?|outputs?|displays?|shows?|evaluates?\s+to|equals?|becomes?|is\s+(?:now|still)"
+    r"|stays?|remains?)|的?(?:输出|返回|结果)(?:为|是)?|输出|打印出?|返回|得到|等于|变成了?|仍然是|还是|依然是)"
+    r"\s*(?:(?i:as|to)\s+)?[:：]?\s*`([^`\n]+)`"
+)
+
+
+def _said_value(tree: ast.Module, after: str) -> tuple[int, str] | None:
+    """(offset in `after`, the value) when the prose right after an expression's span says what it evaluates to."""
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
+        return None
+    said = _SAYS_VALUE.match(after)
+    if said is None or not is_value(said.group(1)) or _NEGATED_VALUE.search(after[: said.start(1)]):
+        return None
+    return said.start(1), said.group(1).strip()
+
+
+_NEGATED_VALUE = re.compile(r"(?i:\b(?:not|never|no\s+longer)\b|n't)|不|没")
 
 _SENTENCE_STOP = re.compile(r"[。！？；]|[.!?;](?:\s|$)")
 

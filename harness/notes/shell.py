@@ -1,0 +1,76 @@
+"""Shell sessions: a ``console`` (or ``shell``, ``bash``, unlabelled) fence that shows a script and its run.
+
+Blog posts paste a terminal: ``$ cat train.py`` then the script, ``$ python train.py`` then what it printed (or
+a heredoc, ``$ cat > train.py <<'EOF'`` ... ``EOF``). The script is the block's code and each run's output its
+claim. As with REPL transcripts (harness.notes.transcript), the code keeps the fence's line numbering: the
+script's lines stay where they are and every other line is blanked, so a statement's line is its note line and a
+fix edits the script's own lines.
+"""
+
+from __future__ import annotations
+
+import re
+
+from harness.notes.transcript import Example
+
+__all__ = ["SHELL_LANGUAGES", "is_shell_session", "read_shell_session"]
+
+SHELL_LANGUAGES = frozenset({"", "console", "shell", "sh", "bash", "zsh", "shell-session", "terminal"})
+
+_PROMPT = re.compile(r"\s*(?:\(\S+\)\s*)?(?:[\w.@~:/-]*)?[$%]\s")  # `$ `, `% `, `(venv) $ `, `user@host:~$ `
+_SHOW = re.compile(r"cat\s+(?P<name>[\w./-]+\.py)\s*$")  # `cat net.py`
+_WRITE = re.compile(r"cat\s*>\s*(?P<name>[\w./-]+\.py)\s*<<-?\s*(?P<q>['\"]?)(?P<end>\w+)(?P=q)\s*$")  # heredoc
+_RUN = re.compile(r"python[\d.]*\s+(?:-\w+\s+)*(?P<name>[\w./-]+\.py)(?:\s.*)?$")  # `python3 -u net.py --x`
+
+
+def is_shell_session(text: str) -> bool:
+    """The text shows one python script (by `cat`) and runs it."""
+    return read_shell_session(text) is not None
+
+
+def read_shell_session(text: str) -> tuple[str, list[Example]] | None:
+    """(the script with every other line blanked, line for line; each run with its output), or None when the text
+    is not a shell session that shows exactly one script and runs it."""
+    lines = text.split("\n")
+    script: dict[int, str] = {}  # 1-based fence line -> the script's line
+    name = ""
+    runs: list[tuple[int, list[tuple[int, str]]]] = []  # (line of the run's command, its output lines)
+    number = 0
+    while number < len(lines):
+        line = lines[number]
+        number += 1
+        prompt = _PROMPT.match(line)
+        if prompt is None:
+            if runs:
+                runs[-1][1].append((number, line))
+            elif line.strip():
+                return None  # output of a command that is not the script's run: not a session we read
+            continue
+        command = line[prompt.end() :].strip()
+        shown, written, ran = _SHOW.match(command), _WRITE.match(command), _RUN.match(command)
+        if shown or written:
+            if name:
+                return None  # a second script: which one each run ran is for the reader of the shell to say
+            name = (shown or written).group("name")  # type: ignore[union-attr]
+            end = written.group("end") if written else None
+            while number < len(lines) and (end is None or lines[number].strip() != end):
+                if end is None and _PROMPT.match(lines[number]):
+                    break
+                script[number + 1] = lines[number]
+                number += 1
+            number += 1 if end is not None else 0  # past the heredoc's end word
+        elif ran and name and ran.group("name").split("/")[-1] == name.split("/")[-1]:
+            runs.append((number, []))
+        else:
+            return None  # another command: its output is not the script's
+    if not script or not runs:
+        return None
+    code = "\n".join(script.get(n, "") for n in range(1, len(lines) + 1))
+    first, last = min(script), max(n for n, line in script.items() if line.strip())
+    examples = []
+    for _, output in runs:
+        while output and not output[-1][1].strip():
+            output.pop()
+        if output:
+            examples.append(Example(first, last, "\n".join(line for _, line in output), output[0][0]))
+    return code, examples
