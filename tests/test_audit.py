@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -698,3 +699,50 @@ def test_a_script_shown_in_a_console_fence_is_judged_by_its_run(
     )
     (claim,) = audit_note(note, runner).claims
     assert (claim.line, TRUTH[claim.status]) == (7, truth)
+
+
+def test_a_notebook_run_out_of_order_is_judged_in_the_kernels_order(runner: Runner, tmp_path: Path) -> None:
+    from nbformat import writes
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    def cell(code: str, count: int | None, printed: str | None = None) -> Any:
+        made = new_code_cell(code, execution_count=count)
+        made.outputs = [new_output("stream", name="stdout", text=printed + "\n")] if printed else []
+        return made
+
+    note = tmp_path / "order.ipynb"
+    cells = [
+        cell("import torch\nw = torch.ones(2, requires_grad=True)", 1),
+        cell("(w * w).sum().backward()\nprint(w.grad)", 3, "tensor([4., 4.])"),  # ran after the cell below
+        cell("(w * w).sum().backward()", 2),
+        cell("print(w.grad)  # tensor([4., 4.])", None),  # never run: judged as if run next, after `In [3]`
+    ]
+    note.write_text(writes(new_notebook(cells=cells)), encoding="utf-8")
+    audit = audit_note(note, runner)
+    assert [b.continues for b in audit.blocks] == [(), (1, 3), (1,), (1, 3, 2)]
+    assert [TRUTH[c.status] for c in audit.claims] == ["true", "true"]
+
+
+def test_kernel_order_is_the_pages_when_the_counts_cannot_say() -> None:
+    from harness.audit.note_audit import kernel_order
+    from harness.notes.claims import CodeBlock
+
+    def block(index: int, count: int | None) -> CodeBlock:
+        return CodeBlock(index, index * 10000, "x = 1\n", (), frozenset(), frozenset(), False, index, count)
+
+    assert kernel_order([block(1, 1), block(2, 2), block(3, None)]) is None  # in order
+    assert kernel_order([block(1, 2), block(2, 2)]) is None  # a count given twice: a restarted kernel
+    assert kernel_order([block(1, 2), block(2, 1), block(3, None)]) == {1: [2], 2: [], 3: [2, 1]}
+    # `w` bound in In [3] but used in In [2], below it on the page: the binding cell was run again since.
+    binds, uses = replace(block(1, 3), defines=frozenset({"w"})), replace(block(2, 2), uses=frozenset({"w"}))
+    assert kernel_order([binds, uses]) is None
+
+
+def test_a_claim_that_needs_a_module_of_the_authors_is_unverifiable(runner: Runner, tmp_path: Path) -> None:
+    note = tmp_path / "own_module.md"
+    note.write_text(
+        "```python\nimport torch\nfrom my_course_utils import TinyNet\nprint(TinyNet())  # TinyNet()\n```\n",
+        encoding="utf-8",
+    )
+    (claim,) = audit_note(note, runner).claims
+    assert TRUTH[claim.status] == "unverifiable" and "my_course_utils" in claim.reason

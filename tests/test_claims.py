@@ -1639,3 +1639,29 @@ def test_a_traceback_in_a_repl_transcript_starts_at_its_note_line() -> None:
     )
     ((claim,),) = [b.claims for b in read_code_blocks(text)]
     assert (claim.kind, claim.lines) == ("exception", (6, 8))
+
+
+@pytest.mark.parametrize(
+    ("comment", "value"),
+    [
+        ("# tensor(7.) again, the grad is overwritten", "tensor(7.)"),  # a word after a value whose brackets close
+        ("# True positives are counted below", None),  # a sentence that opens with a bool
+        ("# tensor([1.]) tensor([2.])", "tensor([1.]) tensor([2.])"),  # two values, no prose
+    ],
+)
+def test_prose_after_a_value_whose_brackets_close(comment: str, value: str | None) -> None:
+    claims = [c for b in read_code_blocks(lines("```python", "print(x)  " + comment, "```")) for c in b.claims]
+    assert [c.text for c in claims] == ([value] if value else [])
+
+
+def test_an_error_named_after_bao_in_the_prose_is_claimed() -> None:
+    text = lines("```python", "a = torch.zeros(3)", "a += torch.ones(2, 3)", "```", "", "这样写就会报 RuntimeError。")
+    ((claim,),) = [b.claims for b in read_code_blocks(text)]
+    assert (claim.kind, claim.exception_type) == ("exception", "RuntimeError")
+
+
+def test_a_prose_comment_under_a_blank_line_claims_nothing_of_the_code_above() -> None:
+    text = lines(
+        "```python", "x.sum()  # tensor(3.)", "", "# 改默认类型（慎用）", "# torch.set_default_dtype(torch.float64)", "```"
+    )
+    assert [c.text for b in read_code_blocks(text) for c in b.claims] == ["tensor(3.)"]

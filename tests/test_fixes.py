@@ -382,6 +382,12 @@ def test_a_module_attribute_is_fixed_at_the_use(worker: Worker) -> None:
     assert worker.run(apply_edits(code, fix.edits)).stdout == "CrossEntropyLoss()\n"
 
 
+def test_a_short_name_with_two_letters_swapped_is_fixed(worker: Worker) -> None:
+    code = "import torch\nw = torch.ones(2, requires_grad=True)\nopt = torch.optim.SDG([w], lr=0.1)\nprint(opt)\n"
+    _, fix = first_fix(worker, code)
+    assert fix is not None and fix.edits == (Edit(3, "SDG", "SGD"),)
+
+
 def test_an_inherited_method_is_fixed_at_the_use(worker: Worker) -> None:
     code = "import torch\nmodel = torch.nn.Linear(2, 2)\nprint(sum(p.numel() for p in model.paramters()))\n"
     _, fix = first_fix(worker, code)

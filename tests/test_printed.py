@@ -608,6 +608,21 @@ def test_module_reprs_compare_layer_by_layer(claim: str, verdict: str, reason: s
     assert reason in result.reason
 
 
+OLD_TODAY = "Net(\n  (fc): Linear(in_features=4, out_features=8, bias=True)\n  (act): ReLU()\n)"
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict"),
+    [
+        ("Net (\n  (fc): Linear (4 -> 8)\n  (act): ReLU ()\n)", "drifted"),  # as torch 0.3 printed it
+        ("Net (\n  (fc): Linear (4 -> 9)\n  (act): ReLU ()\n)", "different"),
+        ("Net (\n  (fc): Linear (4 -> 8)\n  (act): Tanh ()\n)", "different"),
+    ],
+)
+def test_a_module_repr_as_old_torch_wrote_it(claim: str, verdict: str) -> None:
+    assert compare_printed(claim, OLD_TODAY).verdict == verdict
+
+
 def test_old_padding_that_differs_only_in_spaces_is_drifted() -> None:
     assert compare_printed("tensor([  8.,  26.])", "tensor([ 8., 26.])").verdict == "drifted"
     assert compare_printed("tensor([ 8., 26.])", "tensor([ 8., 26.])").verdict == "equal"

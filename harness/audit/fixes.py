@@ -100,7 +100,8 @@ def _near_match(missing: str, pool: Iterable[str], max_distance: int = 2) -> str
             continue
         ratio = difflib.SequenceMatcher(None, missing, name).ratio()
         distance = _distance(missing, name)
-        if ratio >= 0.8 or (len(missing) >= 4 and distance <= max_distance):
+        swapped = distance == 1 and sorted(missing) == sorted(name)  # `SDG` for `SGD`: short, but one slip
+        if ratio >= 0.8 or swapped or (len(missing) >= 4 and distance <= max_distance):
             scored.append((distance, -ratio, name))
     scored.sort()
     if not scored or (len(scored) > 1 and scored[0][:2] == scored[1][:2]):

@@ -182,6 +182,7 @@ class _Auditor:
         self.states = [_State(block, _with_newline(block.code)) for block in blocks]
         self._modules: set[str] | None = None  # names bound by imports anywhere in the note
         self._data: frozenset[str] | None = None  # names bound to a dataset or to what was read from one
+        self._kernel = kernel_order(blocks)
         for state in self.states:
             state.done = not self._wanted(state)  # not asked for: read, not run
         if isolation == "chain":
@@ -278,7 +279,8 @@ class _Auditor:
             return True
         modules = self._imported()
         reach = set(state.block.uses) - modules
-        for index in sorted(set(cells) | changed, reverse=True):  # the nearest earlier block first
+        order = {index: at for at, index in enumerate(state.continues)}  # the order the blocks ran in
+        for index in sorted(set(cells) | changed, key=lambda i: order.get(i, -1), reverse=True):  # nearest first
             touches = self._names(index) - modules
             if touches & reach:
                 if index in changed:
@@ -323,7 +325,10 @@ class _Auditor:
         return state
 
     def _earlier(self, state: _State) -> list[_State]:
-        """The blocks before this one that the author ran: a variant written in prose was not run, only said."""
+        """The blocks before this one that the author ran: a variant written in prose was not run, only said. In a
+        notebook run out of order, the cells the kernel ran before it, in the kernel's order (`kernel_order`)."""
+        if self._kernel is not None:
+            return [self.states[i - 1] for i in self._kernel[state.block.index]]
         return [s for s in self.states[: state.block.index - 1] if s.block.inline != "prose"]
 
     def _code_above(self, state: _State) -> int | None:
@@ -517,6 +522,13 @@ class _Auditor:
             quoted = re.search(r"'([^']+)'", exception["message"])
             needs = quoted.group(1) if quoted else "a file"
             return replace(verdict, status=Status.UNVERIFIABLE, reason=f"needs {needs}, a file the author had")
+        if check.status == Status.ERROR and exception and exception["type"] == "ModuleNotFoundError":
+            module = re.search(r"'([^']+)'", exception["message"])
+            reason = (
+                f"needs the module {module.group(1) if module else 'it imports'!r}, which the note does not hold and "
+                "this machine does not have (the author's own file, or a package not installed here)"
+            )
+            return replace(verdict, status=Status.UNVERIFIABLE, reason=reason)
         built = row.observation["datasets"] if row.observation else []
         stand_ins = [d["name"] for d in built if d["source"] == "stand-in"]
         # The block builds or reads the data, not just runs after it.
@@ -613,6 +625,31 @@ class _Auditor:
 
     def _random(self, state: _State) -> bool:
         return state.block.random_unseeded or any(self.states[i - 1].block.random_unseeded for i in state.continues)
+
+
+def kernel_order(blocks: Sequence[CodeBlock]) -> dict[int, list[int]] | None:
+    """For a notebook whose cells the kernel ran out of their order on the page (`In [5]` above `In [4]`): each
+    block's index -> the blocks that ran before it, in the order they ran. A cell never run is judged as if run
+    right after the last of the cells above it ran, and runs before no other. None when the page's order is the
+    kernel's (or the counts cannot say: a count given twice is two kernels, restarted)."""
+    counts = [b.executed for b in blocks if b.executed is not None]
+    if len(counts) < 2 or counts == sorted(counts) or len(set(counts)) < len(counts):
+        return None
+    by_count = sorted((b for b in blocks if b.executed is not None), key=lambda b: b.executed or 0)
+    before: dict[int, list[int]] = {}
+    reached = 0  # the last count among the cells above, for a cell never run
+    for block in blocks:
+        at = block.executed if block.executed is not None else reached + 0.5
+        reached = max(reached, block.executed or 0)
+        before[block.index] = [b.index for b in by_count if (b.executed or 0) < at]
+    # A cell run again after the cells that use it keeps only its last count: in that order a name would be used
+    # before any cell binds it. Then the counts say less than the page does.
+    for block in blocks:
+        bound = set().union(*(blocks[i - 1].defines for i in before[block.index]))
+        above = set().union(*(b.defines for b in blocks[: block.index - 1]))
+        if (block.uses - bound) & above:
+            return None
+    return before
 
 
 def _prints_caught(code: str) -> bool:

@@ -612,12 +612,16 @@ def compare_printed(expected: str, actual: str, *, atol: float = 0.0, rtol: floa
 
 
 # A module's repr, line by line: `  (0): Linear(in_features=6, out_features=32, bias=True)`, `Net(`, `)`.
-_MODULE_LINE = re.compile(r"(\s*)(?:\(([\w.-]+)\):\s*)?([A-Za-z_][\w.]*)\((.*?)(\)?)\s*|(\s*)\)\s*")
+# Torch before 0.4 wrote `Linear (4 -> 8)` and `ReLU ()`: a space before the bracket, a Linear's sizes as an arrow.
+_MODULE_LINE = re.compile(r"(\s*)(?:\(([\w.-]+)\):\s*)?([A-Za-z_][\w.]*)( ?)\((.*?)(\)?)\s*|(\s*)\)\s*")
+_OLD_LINEAR = re.compile(r"\s*(\d+)\s*->\s*(\d+)\s*")
 
 
-def _module_lines(text: str) -> list[tuple[str, str, dict[str, str], list[str]]] | None:
-    """(child name, type, keyword args, positional args) per line of a module's repr; None when it is not one."""
+def _module_lines(text: str) -> tuple[list[tuple[str, str, dict[str, str], list[str]]], bool] | None:
+    """(child name, type, keyword args, positional args) per line of a module's repr, and whether it is written as
+    torch before 0.4 wrote it; None when it is not a module's repr."""
     rows: list[tuple[str, str, dict[str, str], list[str]]] = []
+    old = False
     for line in text.strip().split("\n"):
         match = _MODULE_LINE.fullmatch(line)
         if match is None:
@@ -627,14 +631,17 @@ def _module_lines(text: str) -> list[tuple[str, str, dict[str, str], list[str]]]
             continue
         keywords: dict[str, str] = {}
         positional: list[str] = []
-        for arg in _arguments(match.group(4)):
+        written, old = match.group(5), old or bool(match.group(4))
+        if sizes := _OLD_LINEAR.fullmatch(written):
+            written, old = f"in_features={sizes.group(1)}, out_features={sizes.group(2)}", True
+        for arg in _arguments(written):
             key, equals, value = arg.partition("=")
             if equals:
                 keywords[key.strip()] = value.strip()
             else:
                 positional.append(arg.strip())
         rows.append((match.group(2) or "", match.group(3), keywords, positional))
-    return rows if len(rows) > 1 and rows[-1][1] == ")" else None
+    return (rows, old) if len(rows) > 1 and rows[-1][1] == ")" else None
 
 
 def _arguments(text: str) -> list[str]:
@@ -653,9 +660,10 @@ def _arguments(text: str) -> list[str]:
 def _compare_modules(expected: str, actual: str) -> PrintedComparison | None:
     """Two module reprs: the same layers whose every written argument holds, with arguments a newer torch prints
     as well (BatchNorm's `bias=True`), are drifted; None when they are not module reprs."""
-    claimed, printed = _module_lines(expected), _module_lines(actual)
-    if claimed is None or printed is None:
+    claimed_lines, printed_lines = _module_lines(expected), _module_lines(actual)
+    if claimed_lines is None or printed_lines is None:
         return None
+    (claimed, old), (printed, _) = claimed_lines, printed_lines
     if len(claimed) != len(printed):
         return _different(f"{len(claimed)} lines of the module's repr differ from {len(printed)}")
     added: list[str] = []
@@ -671,6 +679,8 @@ def _compare_modules(expected: str, actual: str) -> PrintedComparison | None:
             if keywords2.get(key) != value:
                 return _different(f"{layer}: {key}={value} differs from {key}={keywords2.get(key, '(absent)')}")
         added += [f"{kind} {key}={value}" for key, value in keywords2.items() if key not in keywords]
+    if old:
+        return PrintedComparison("drifted", "printed form changed: the module's repr as torch before 0.4 wrote it")
     if not added:
         return _EQUAL
     return PrintedComparison("drifted", "printed form changed: today's repr adds " + ", ".join(added))

@@ -50,6 +50,9 @@ _SEPARATOR = re.compile(
 )
 _COMMENTED = re.compile(r"\s#")
 _CJK_AFTER = re.compile(r"\s*(?=[\u3400-\u9fff])")
+# A lower-case word after a space, not a call or a dotted name (`tensor(2.)`, `torch.float32` are values):
+# `# tensor(7.) again, ...`. Only after a strong value, which ends where its brackets close.
+_WORD_AFTER = re.compile(r"\s+(?=[a-z]+(?:[\s,;:!?]|$))")
 _MAX_TRIES = 12
 
 
@@ -64,14 +67,22 @@ def split_prose(text: str) -> Annotated | None:
             return Annotated(value, rest)
     cuts = [m.start() for m in _SEPARATOR.finditer(text) if m.start() > 0]
     cuts += [m.start() for m in _CJK_AFTER.finditer(text) if m.start() > 0]
+    cuts += [m.start() for m in _WORD_AFTER.finditer(text) if m.start() > 0]
     for cut in sorted(set(cuts), reverse=True)[:_MAX_TRIES]:
         value, rest = text[:cut].rstrip(), text[cut:].strip()
         if not rest or not value or value.endswith((",", "，", ";", "；")) or not is_value(value):
             continue  # (`False,` would parse as a tuple)
         if _CJK_AFTER.match(text, cut) and not _SEPARATOR.match(text, cut) and not strong_value(value):
             continue
+        if _WORD_AFTER.match(text, cut) and not _SEPARATOR.match(text, cut) and not _bracketed(value):
+            continue  # `# True positives are counted below` is a sentence
         return Annotated(value, rest.lstrip("#,，;；|").strip())
     return None
+
+
+def _bracketed(value: str) -> bool:
+    """A strong value that ends where its brackets close (`tensor(7.)`, `[1, 2]`): nothing after it continues it."""
+    return value.rstrip().endswith((")", "]", "}")) and strong_value(value)
 
 
 # `y.grad: tensor([1.])`, `y = tensor(...)`, `m @ v: tensor(...)`, `loss：0.5`: code that names the value (an

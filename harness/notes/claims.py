@@ -77,6 +77,7 @@ class CodeBlock:
     uses: frozenset[str]  # names it loads without binding them first (builtins excluded)
     random_unseeded: bool  # draws random numbers before any seed call in the block
     cell: int | None = None  # a notebook's cell number (1-based among all cells); None in a markdown note
+    executed: int | None = None  # a notebook cell's execution count (the kernel's order); None: never run, or markdown
     transcript: bool = False  # read from a REPL transcript: `code` is the fence's text without prompts and outputs
     # Code written inline, not in a fence: a cheat sheet's table row (`| x.shape | torch.Size([2]) |`), or a
     # variant of the code above written in the prose after it ("`torch.mm(m, m)` raises RuntimeError: ...").
@@ -812,7 +813,14 @@ def _comment_claims(code: str, statements: Sequence[_Statement]) -> list[Claim]:
     for run, after_claim in _runs(comments):
         first = run[0]
         above = first.line if first.trailing else code_above[first.line - 1]
-        anchor = (on_line if first.trailing else ending).get(above)
+        # Under a blank line, a comment that opens with prose starts something new (a heading over commented-out
+        # code): it claims no value of the code above the blank. A value there still does.
+        apart = (
+            not first.trailing
+            and any(not lines[n - 1].strip() for n in range(above + 1, first.line))
+            and not is_value(_body(first))
+        )
+        anchor = None if apart else (on_line if first.trailing else ending).get(above)
         below = None if first.trailing else starting.get(run[-1].line + 1)
         shown_above = anchor is not None and anchor.role in _SHOWS and not after_claim
         if not shown_above and below is not None and below.role in _SHOWS:
@@ -1158,6 +1166,7 @@ def _is_code(text: str, *, strict: bool) -> bool:
 
 _PROSE_ERROR = re.compile(
     r"报错|出错|抛出异常|引发异常|抛异常|发生错误"
+    r"|(?:报|抛出?|引发|触发)\s*(?:一个\s*)?`?[A-Z][\w.]*(?:Error|Exception)"  # "就会报 RuntimeError"
     r"|(?i:\b(?:raises?|throws?|fails?\s+with|errors?\s+out|gives?\s+an?\s+(?:error|exception)"
     r"|results?\s+in\s+an?\s+(?:error|exception)|an?\s+(?:error|exception)\s+is\s+raised)\b)"
 )
@@ -1372,7 +1381,8 @@ def _notebook_blocks(cells: Sequence[Cell]) -> list[CodeBlock]:
                 ]
                 read += _changing_output(cell.code, _by_statement(cell.code, stream, displayed=False))
         ordered = tuple(sorted(read, key=lambda c: c.line))
-        found.append(CodeBlock(len(found) + 1, cell.line, cell.code, ordered, defines, uses, random, cell=cell.number))
+        index = len(found) + 1
+        found.append(CodeBlock(index, cell.line, cell.code, ordered, defines, uses, random, cell.number, cell.executed))
     return found
 
 

@@ -47,6 +47,7 @@ class Cell:
     line: int  # synthetic line: number * CELL_LINES
     code: str
     outputs: tuple[CellOutput, ...]
+    executed: int | None = None  # the execution count the kernel gave it (`In [5]:`); None: never run
 
 
 def is_notebook(text: str) -> bool:
@@ -115,5 +116,7 @@ def read_notebook(text: str, name: str = "notebook") -> list[Cell]:
             else:  # stderr (warnings), widgets, HTML: nothing a claim can be read from
                 continue
             at = outputs[-1].line + outputs[-1].text.rstrip("\n").count("\n") + 1  # the next output's first line
-        cells.append(Cell(number, start, cell_code(_text(cell.get("source", ""))), tuple(outputs)))
+        count = cell.get("execution_count")
+        executed = count if isinstance(count, int) and not isinstance(count, bool) else None
+        cells.append(Cell(number, start, cell_code(_text(cell.get("source", ""))), tuple(outputs), executed))
     return cells
