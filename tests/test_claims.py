@@ -1662,6 +1662,6 @@ def test_an_error_named_after_bao_in_the_prose_is_claimed() -> None:
 
 def test_a_prose_comment_under_a_blank_line_claims_nothing_of_the_code_above() -> None:
     text = lines(
-        "```python", "x.sum()  # tensor(3.)", "", "# 改默认类型（慎用）", "# torch.set_default_dtype(torch.float64)", "```"
+        "```python", "x.sum()  # tensor(3.)", "", "# 改默认类型（慎用）", "# torch.set_default_dtype(torch.half)", "```"
     )
     assert [c.text for b in read_code_blocks(text) for c in b.claims] == ["tensor(3.)"]
