@@ -1665,3 +1665,63 @@ def test_a_prose_comment_under_a_blank_line_claims_nothing_of_the_code_above() -
         "```python", "x.sum()  # tensor(3.)", "", "# 改默认类型（慎用）", "# torch.set_default_dtype(torch.half)", "```"
     )
     assert [c.text for b in read_code_blocks(text) for c in b.claims] == ["tensor(3.)"]
+
+
+def _found(text: str) -> list[tuple[int, str, str, int | None]]:
+    return [(c.line, c.kind, c.text, c.statement_line) for b in read_code_blocks(text) for c in b.claims]
+
+
+def test_hackmd_fences_and_a_shell_fence_that_shows_output() -> None:
+    text = lines("```python=", "import torch", "print(torch.ones(2))", "```", "", "```shell", "tensor([1., 1.])", "```")
+    assert _found(text) == [(7, "printed", "tensor([1., 1.])", None)]
+    commands = lines("```python!", "print(1)", "```", "", "```bash", "pip install torch", "```")
+    assert _found(commands) == []  # a shell fence of commands is no output
+
+
+def test_a_container_fence_line_is_layout_and_the_prose_error_is_on_the_line_below() -> None:
+    text = lines(
+        "```python",
+        "w.backward()",
+        "w.backward()",
+        "```",
+        "",
+        ":::danger",
+        "第二次 backward 会报错：RuntimeError",
+        ":::",
+    )
+    assert [(line, kind) for line, kind, *_ in _found(text)] == [(7, "exception")]
+
+
+def test_an_output_the_machine_prints_is_unverifiable() -> None:
+    text = lines(
+        "```python", "print(torch.cuda.get_device_name(0))", "```", "", "```", "NVIDIA GeForce RTX 3060", "```"
+    )
+    ((claim,),) = [b.claims for b in read_code_blocks(text)]
+    assert claim.unverifiable and "machine" in claim.unverifiable
+
+
+def test_an_output_comment_block_under_a_blank_line_is_split_among_the_prints() -> None:
+    text = lines(
+        "```py", "m = torch.ones(2)", "print(m.sum())", "print(m.shape)", "", "# Output:", "# tensor(2.)",
+        "# torch.Size([2])", "```",
+    )  # fmt: skip
+    assert _found(text) == [(7, "printed", "tensor(2.)", 2), (8, "printed", "torch.Size([2])", 3)]
+
+
+def test_a_quotes_paragraphs_are_the_outputs_of_one_print_each() -> None:
+    text = lines("```python", "print(torch.ones(1).dtype)", "print(torch.ones(1).shape)", "```", "",
+                 "> torch.float32", ">", "> torch.Size([1])")  # fmt: skip
+    assert _found(text) == [(6, "printed", "torch.float32", 1), (8, "printed", "torch.Size([1])", 2)]
+
+
+def test_running_it_labels_the_output_below() -> None:
+    text = lines("```python", "print(torch.ones(1))", "```", "", "Running it:", "", "```", "tensor([1.])", "```")
+    assert _found(text) == [(8, "printed", "tensor([1.])", None)]
+
+
+def test_uninitialised_memory_and_a_rule_said_of_any_case_are_not_claims_of_values() -> None:
+    old = lines("```python", "print(torch.Tensor(2, 3))", "```", "", "```", "0.0000e+00  1.5846e+29", "```")
+    ((claim,),) = [b.claims for b in read_code_blocks(old)]
+    assert claim.unverifiable
+    rule = lines("```python", "c = a + b", "```", "", "维度不满足规则的时候会直接报错。")
+    assert _found(rule) == []

@@ -114,8 +114,8 @@ def read_code_blocks(text: str, *, source: str = "note") -> list[CodeBlock]:
             output = _changing_output(code, _by_statement(code, _output_claims(part, catches=_catches(code))))
             found[-1] = _with_claims(found[-1], output)
             ends[-1] = part.end
-            # An outliner's bullets under the code: the next bullet may hold the next print's output.
-            previous = replace(previous, end=part.end) if part.kind == "item" else None
+            # An outliner's bullets (a quote's paragraphs) under the code: the next may hold the next print's output.
+            previous = replace(previous, end=part.end) if part.kind in ("item", "quote") else None
             continue
         if part.kind in ("paragraph", "item", "quote") and found:
             said = _variant(part, found, len(found) + 1)
@@ -171,9 +171,19 @@ def _analyse(code: str) -> _Analysis:
     tree = _parse(code)
     statements, calls = _statements(tree) if tree is not None else (_guess_statements(code), None)
     claims = _comment_claims(code, statements) + _string_claims(statements)  # lines in the code, for now
+    claims = [piece for claim in claims for piece in _split_among_prints(code, claim)]
     defines, uses = block_names(tree) if tree is not None else (frozenset[str](), frozenset[str]())
     claims.sort(key=lambda c: c.line)
     return tuple(claims), defines, uses, random_unseeded(code, calls)
+
+
+def _split_among_prints(code: str, claim: Claim) -> list[Claim]:
+    """`# Output:` over the lines several prints wrote, read as one claim of the last: split among the prints
+    when its values pair one to one with them, as an output block's are."""
+    if claim.kind != "printed" or claim.form != "output-prefix" or "\n" not in claim.text:
+        return [claim]
+    split = _by_statement(code, [replace(claim, statement_line=None)], displayed=False)
+    return split if len(split) > 1 else [claim]
 
 
 def _changing_output(code: str, claims: Sequence[Claim]) -> list[Claim]:
@@ -819,6 +829,7 @@ def _comment_claims(code: str, statements: Sequence[_Statement]) -> list[Claim]:
             not first.trailing
             and any(not lines[n - 1].strip() for n in range(above + 1, first.line))
             and not is_value(_body(first))
+            and _prefix(_body(first)) is None  # `# Output:` under a blank line labels what follows it
         )
         anchor = None if apart else (on_line if first.trailing else ending).get(above)
         below = None if first.trailing else starting.get(run[-1].line + 1)
@@ -838,6 +849,8 @@ _SHOWS = ("print", "expression")
 # Calls whose printed value differs on every run, whatever the code does: an object's address, the clock.
 _CHANGING = re.compile(
     r"\b(?:id|time\.time|time\.perf_counter|time\.monotonic|datetime\.now|datetime\.datetime\.now)\("
+    # Memory never initialised: `torch.empty(2, 3)`, and `torch.Tensor(2, 3)` given sizes as old notes wrote it.
+    r"|\btorch\.empty(?:_like)?\(|\.new_empty\(|\btorch\.(?:cuda\.)?(?:[A-Z][a-z]*)?Tensor\(\s*\d"
 )
 
 
@@ -849,7 +862,14 @@ _ASSIGNED = re.compile(r"^\s*([A-Za-z_]\w*)\s*=(?!=)")
 
 
 def _changing(claim: Claim, lines: Sequence[str]) -> Claim:
-    if claim.kind != "printed" or claim.unverifiable or not claim.statement_line:
+    if claim.kind != "printed" or claim.unverifiable:
+        return claim
+    if not claim.statement_line:  # a block's whole output: the machine's, when every line that prints names it
+        prints = [line for line in lines if re.match(r"\s*print\(", line)]
+        machines = [m for line in prints if (m := _MACHINE.search(line))]
+        if prints and len(machines) == len(prints):
+            said = f"`{machines[0].group(0)}` describes the author's machine (versions, GPU)"
+            return replace(claim, unverifiable=said)
         return claim
     line = lines[claim.statement_line - 1] if claim.statement_line <= len(lines) else ""
     if match := _CHANGING.search(line):
@@ -924,10 +944,18 @@ def _string_claims(statements: Sequence[_Statement]) -> list[Claim]:
 
 # ---- outputs after the code ---------------------------------------------------------------------------------
 
-_OUTPUT_LANGUAGES = frozenset({"", "text", "txt", "output", "out", "console", "plain", "plaintext"})
+_OUTPUT_LANGUAGES = frozenset({"", "text", "txt", "output", "out", "console", "plain", "plaintext", "log"})
+# A shell's fence after the code holds commands as often as output (`pip install torch`): output only when it
+# holds what a print shows.
+_SHELL_OUTPUT = frozenset({"shell", "sh", "bash", "zsh", "terminal"})
+_COMMAND = re.compile(
+    r"\s*(?:[$#>%]\s|(?:sudo\s+)?(?:pip3?|python3?|conda|cd|ls|git|export|nvidia-smi|cat|mkdir|wget|curl|apt(?:-get)?"
+    r"|source|echo|jupyter|tensorboard|torchrun|rm|cp|mv)\b)"
+)
 _LABEL = re.compile(
     r"outputs?|prints?|printed|results?|returns?|gives?|console|out\s*\[\s*\d*\s*\]|\bout\s*[:：]|输出|结果|打印|运行"
-    r"|\b(?:I|we|you)\s+(?:get|got|see|saw)\b|\bwhat\s+(?:I|we|you)\s+(?:get|got|see)\b",  # "But what I get is:"
+    r"|\b(?:I|we|you)\s+(?:get|got|see|saw)\b|\bwhat\s+(?:I|we|you)\s+(?:get|got|see)\b"  # "But what I get is:"
+    r"|\b(?:running|run)\s+(?:it|this|that|the\s+\w+)\s*[:：]",  # "Running it:", "Run the script:"
     re.I,
 )
 _ERROR_LABEL = re.compile(r"tracebacks?|errors?|raises?|exceptions?|报错|错误|异常", re.I)  # before a traceback only
@@ -973,7 +1001,7 @@ def _is_output(code: Block, part: Block, note_lines: Sequence[str]) -> bool:
     if part.kind == "paragraph":  # prose, unless a label introduces it and it reads as printed text
         return bool(prose) and (traceback or _values_only(content) or _reads_printed(content))
     if traceback:
-        return part.kind != "fence" or part.language in _OUTPUT_LANGUAGES or part.is_python
+        return part.kind != "fence" or part.language in _OUTPUT_LANGUAGES | _SHELL_OUTPUT or part.is_python
     if part.kind == "quote":  # quotes hold prose too: only a printed value is output
         return _values_only(content)
     if part.kind == "pre":  # a blog's <pre> after the code: what it printed, unless it is more code
@@ -986,6 +1014,8 @@ def _is_output(code: Block, part: Block, note_lines: Sequence[str]) -> bool:
         return not _is_code(content, strict=False)
     if part.is_python:
         return _values_only(content) and not _is_code(content, strict=True) and not _calls(content)
+    if part.language in _SHELL_OUTPUT:
+        return not any(_COMMAND.match(line) for line in content.split("\n"))
     return False
 
 
@@ -1067,9 +1097,14 @@ def _bullet_value(text: str) -> tuple[str, str] | None:
     return (annotated.value, annotated.annotation) if annotated is not None else None
 
 
+# Outputs that come in pieces, one part each: an outliner's bullets, a quote's paragraphs (`> a`, `>`, `> b`).
+_PIECE_FORMS = frozenset({"list-output", "quoted-output"})
+
+
 def _bullets_by_statement(block: CodeBlock) -> CodeBlock:
-    """An outliner's bullets under the code, one a print: the first bullet the first print's, and so on."""
-    bullets = [c for c in block.claims if c.form == "list-output" and c.statement_line is None]
+    """An outliner's bullets (or a quote's paragraphs) under the code, one a print: the first the first print's,
+    and so on."""
+    bullets = [c for c in block.claims if c.form in _PIECE_FORMS and c.statement_line is None]
     if len(bullets) < 2 or (tree := _parse(block.code)) is None:
         return block
     prints = [n.lineno for n in tree.body if isinstance(n, ast.Expr) and _role(n) == "print"]
@@ -1170,7 +1205,9 @@ _PROSE_ERROR = re.compile(
     r"|(?i:\b(?:raises?|throws?|fails?\s+with|errors?\s+out|gives?\s+an?\s+(?:error|exception)"
     r"|results?\s+in\s+an?\s+(?:error|exception)|an?\s+(?:error|exception)\s+is\s+raised)\b)"
 )
-_CONDITIONAL = re.compile(r"如果|若是|假如|要是|否则|不然|除非|(?i:\b(?:if|unless|otherwise|without|when\s+you)\b)")
+_CONDITIONAL = re.compile(
+    r"如果|若是|假如|要是|否则|不然|除非|的时候|(?i:\b(?:if|unless|otherwise|without|when\s+you)\b)"
+)
 _PROSE_TYPE = re.compile(r"\b((?:[A-Za-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception))\b")
 _CODE_SPAN = re.compile(r"`([^`\n]+)`")
 _PROSE_MAX = 300
@@ -1188,18 +1225,26 @@ def _next_text(note_lines: Sequence[str], index: int) -> int:
 def _paragraph_after(note_lines: Sequence[str], end: int) -> tuple[int, list[str]]:
     """(index, lines) of the paragraph right after note line `end`; an admonition's body counts as one."""
     index = _next_text(note_lines, end)
-    while index < len(note_lines) and "<" in note_lines[index] and not _HTML_TAG.sub("", note_lines[index]).strip():
-        index = _next_text(note_lines, index + 1)  # `<aside>`, `<div class="note">`: a callout's tags are layout
+    while index < len(note_lines) and _layout_only(note_lines[index]):
+        index = _next_text(note_lines, index + 1)  # `<aside>`, `:::danger`: a callout's tags are layout
     admonition = index < len(note_lines) and _ADMONITION.match(note_lines[index]) is not None
     if admonition:  # `!!! danger` then its indented body: the body is the paragraph
         index = _next_text(note_lines, index + 1)
     paragraph: list[str] = []
     for line in note_lines[index : index + 3]:
         text = _LIST_OR_QUOTE.sub("", line).strip()
-        if not text or text.startswith(_NOT_PROSE) or (line[:4].isspace() != admonition):
+        if not text or text.startswith(_NOT_PROSE) or (line[:4].isspace() != admonition) or _layout_only(line):
             break
         paragraph.append(text)
     return index, paragraph
+
+
+_CONTAINER = re.compile(r"\s*:{3,}\s*[\w-]*(?:\s.*)?")  # `:::danger`, `::: tip Title`, `:::` (HackMD, VuePress)
+
+
+def _layout_only(line: str) -> bool:
+    """A line of tags alone (`<aside>`) or a container's fence (`:::info`): layout, no prose."""
+    return ("<" in line and not _HTML_TAG.sub("", line).strip()) or _CONTAINER.fullmatch(line) is not None
 
 
 def _paragraph_before(note_lines: Sequence[str], start: int) -> tuple[int, list[str]]:

@@ -166,7 +166,8 @@ def _language(info: str) -> str:
             return argument or ("python" if name == "code-cell" else "")
         return "python" if name in _PYTHON_DIRECTIVES else "{" + name + "}"
     match = _LANGUAGE.match(info)
-    return match.group(0).lower() if match else ""
+    # HackMD's ```python= (line numbers, from 101 with `=101`) and ```python! (wrapped lines) are python.
+    return re.sub(r"(?:=\d*|!)$", "", match.group(0).lower()) if match else ""
 
 
 def _fence(token: Token) -> Block:
