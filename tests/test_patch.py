@@ -192,3 +192,9 @@ def test_text_put_on_a_blank_line_gets_the_block_prefix() -> None:
     assert patched == "1. item\n\n   ```python\n   x = 1\n   import torch\n   y = 2\n   ```\n"
     assert fences(patched)[3] == "x = 1\nimport torch\ny = 2\n"
     assert patch_note(text, {3: [Edit(2, "", "")]}) == "1. item\n\n   ```python\n   x = 1\n   y = 2\n   ```\n"
+
+
+def test_a_line_inserted_into_a_shell_sessions_script_stays_in_the_script() -> None:
+    note = "```console\n$ cat net.py\nx = torch.ones(2)\nprint(x)\n$ python net.py\ntensor([1., 1.])\n```\n"
+    patched = patch_note(note, {1: [Edit(1, "", "import torch", insert=True)]})  # above the code: line 1 is `$ cat`
+    assert patched == note.replace("$ cat net.py\n", "$ cat net.py\nimport torch\n")

@@ -18,6 +18,7 @@ from harness.audit.notebook_patch import patch_notebook
 from harness.audit.transcript_patch import transcript_edits
 from harness.notes.document import blocks
 from harness.notes.notebook import is_notebook
+from harness.notes.shell import SHELL_LANGUAGES, read_shell_session
 from harness.notes.transcript import is_transcript
 
 
@@ -28,6 +29,7 @@ class _Fence:
     code: list[str]  # the code lines as markdown-it gives them
     transcript: bool  # a REPL transcript: its block code is read without prompts (harness.notes.transcript)
     text: str  # the code as markdown-it gives it
+    script: tuple[int, int] | None = None  # a shell session's script: its first and last code lines
 
 
 def _fences(text: str) -> dict[int, _Fence]:
@@ -39,9 +41,20 @@ def _fences(text: str) -> dict[int, _Fence]:
             code=[line for line, _ in split_lines(block.code)],
             transcript=is_transcript(block.code),
             text=block.code,
+            script=_script_lines(block.language, block.code),
         )
         for block in blocks(text)
     }
+
+
+def _script_lines(language: str, code: str) -> tuple[int, int] | None:
+    """Where a shell session's script sits in its fence (harness.notes.shell): a line inserted above it would land
+    among the shell's commands, one below it in the run's output."""
+    session = read_shell_session(code) if language in SHELL_LANGUAGES else None
+    if session is None:
+        return None
+    numbers = [n for n, line in enumerate(session[0].split("\n"), 1) if line.strip()]
+    return (numbers[0], numbers[-1]) if numbers else None
 
 
 def patch_note(text: str, edits_by_block: Mapping[int, Sequence[Edit]]) -> str:
@@ -68,7 +81,8 @@ def patch_note(text: str, edits_by_block: Mapping[int, Sequence[Edit]]) -> str:
             if edit.insert:
                 if not 1 <= edit.line <= len(fence.code) + 1:
                     raise ValueError(f"note line {fence_line}: the block has no code line {edit.line}")
-                inserted.setdefault(fence.first + edit.line - 1, []).append(_prefix(fence, lines) + edit.new)
+                at = edit.line if fence.script is None else min(max(edit.line, fence.script[0]), fence.script[1] + 1)
+                inserted.setdefault(fence.first + at - 1, []).append(_prefix(fence, lines) + edit.new)
                 continue
             if not 1 <= edit.line <= len(fence.code):
                 raise ValueError(f"note line {fence_line}: the block has no code line {edit.line}")
