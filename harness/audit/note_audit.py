@@ -519,14 +519,12 @@ class _Auditor:
             reason = f"uses `{missing}`, which the note never defines: it was the author's, in their own session"
             return replace(verdict, status=Status.UNVERIFIABLE, reason=reason)
         if check.status == Status.ERROR and exception and exception["type"] in _AUTHOR_FILES:
-            quoted = re.search(r"'([^']+)'", exception["message"])
-            needs = quoted.group(1) if quoted else "a file"
+            needs = _quoted(exception["message"]) or "a file"
             return replace(verdict, status=Status.UNVERIFIABLE, reason=f"needs {needs}, a file the author had")
         if check.status == Status.ERROR and exception and exception["type"] == "ModuleNotFoundError":
-            module = re.search(r"'([^']+)'", exception["message"])
             reason = (
-                f"needs the module {module.group(1) if module else 'it imports'!r}, which the note does not hold and "
-                "this machine does not have (the author's own file, or a package not installed here)"
+                f"needs the module {_quoted(exception['message']) or 'it imports'!r}, which the note does not hold "
+                "and this machine does not have (the author's own file, or a package not installed here)"
             )
             return replace(verdict, status=Status.UNVERIFIABLE, reason=reason)
         built = row.observation["datasets"] if row.observation else []
@@ -644,12 +642,19 @@ def kernel_order(blocks: Sequence[CodeBlock]) -> dict[int, list[int]] | None:
         before[block.index] = [b.index for b in by_count if (b.executed or 0) < at]
     # A cell run again after the cells that use it keeps only its last count: in that order a name would be used
     # before any cell binds it. Then the counts say less than the page does.
+    above: set[str] = set()  # what the cells above on the page bind
     for block in blocks:
         bound = set().union(*(blocks[i - 1].defines for i in before[block.index]))
-        above = set().union(*(b.defines for b in blocks[: block.index - 1]))
         if (block.uses - bound) & above:
             return None
+        above |= block.defines
     return before
+
+
+def _quoted(message: str) -> str | None:
+    """The name an error message quotes: `No such file or directory: 'w.pt'`, `No module named 'tinynet'`."""
+    found = re.search(r"'([^']+)'", message)
+    return found.group(1) if found else None
 
 
 def _prints_caught(code: str) -> bool:

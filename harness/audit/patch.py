@@ -18,7 +18,7 @@ from harness.audit.notebook_patch import patch_notebook
 from harness.audit.transcript_patch import transcript_edits
 from harness.notes.document import blocks
 from harness.notes.notebook import is_notebook
-from harness.notes.shell import SHELL_LANGUAGES, read_shell_session
+from harness.notes.shell import shell_session
 from harness.notes.transcript import is_transcript
 
 
@@ -50,7 +50,7 @@ def _fences(text: str) -> dict[int, _Fence]:
 def _script_lines(language: str, code: str) -> tuple[int, int] | None:
     """Where a shell session's script sits in its fence (harness.notes.shell): a line inserted above it would land
     among the shell's commands, one below it in the run's output."""
-    session = read_shell_session(code) if language in SHELL_LANGUAGES else None
+    session = shell_session(language, code)
     if session is None:
         return None
     numbers = [n for n, line in enumerate(session[0].split("\n"), 1) if line.strip()]

@@ -32,7 +32,7 @@ from harness.notes.annotations import is_value, split_header, split_name, split_
 from harness.notes.document import Block, parts
 from harness.notes.names import block_names, random_unseeded
 from harness.notes.notebook import Cell, is_notebook, read_notebook
-from harness.notes.shell import SHELL_LANGUAGES, read_shell_session
+from harness.notes.shell import shell_session
 from harness.notes.transcript import Example, is_transcript, read_transcript
 
 __all__ = ["Claim", "ClaimKind", "CodeBlock", "GradientFact", "has_address", "read_code_blocks"]
@@ -263,11 +263,8 @@ def _analyse_part(part: Block) -> tuple[str, bool, _Analysis]:
 
 
 def _shell_script(part: Block) -> tuple[str, list[Example]] | None:
-    """A shell session's script and its runs, when the fence is one (harness.notes.shell) and the script parses."""
-    if part.kind != "fence" or part.language not in SHELL_LANGUAGES or "$" not in part.code:
-        return None
-    session = read_shell_session(part.code)
-    return session if session is not None and _parse(session[0]) is not None else None
+    """A shell session's script and its runs, when the fence is one (harness.notes.shell)."""
+    return shell_session(part.language, part.code) if part.kind == "fence" else None
 
 
 def _analyse_shell_session(code: str, runs: Sequence[Example]) -> tuple[str, bool, _Analysis]:

@@ -9,11 +9,12 @@ fix edits the script's own lines.
 
 from __future__ import annotations
 
+import ast
 import re
 
 from harness.notes.transcript import Example
 
-__all__ = ["SHELL_LANGUAGES", "is_shell_session", "read_shell_session"]
+__all__ = ["SHELL_LANGUAGES", "read_shell_session", "shell_session"]
 
 SHELL_LANGUAGES = frozenset({"", "console", "shell", "sh", "bash", "zsh", "shell-session", "terminal"})
 
@@ -23,9 +24,19 @@ _WRITE = re.compile(r"cat\s*>\s*(?P<name>[\w./-]+\.py)\s*<<-?\s*(?P<q>['\"]?)(?P
 _RUN = re.compile(r"python[\d.]*\s+(?:-\w+\s+)*(?P<name>[\w./-]+\.py)(?:\s.*)?$")  # `python3 -u net.py --x`
 
 
-def is_shell_session(text: str) -> bool:
-    """The text shows one python script (by `cat`) and runs it."""
-    return read_shell_session(text) is not None
+def shell_session(language: str, text: str) -> tuple[str, list[Example]] | None:
+    """A fence's script and its runs, when the fence is a shell session (its language a shell's, or none) whose
+    script parses as python; None otherwise. The one test the reader, the spec loader and the patcher share."""
+    if language not in SHELL_LANGUAGES or "$" not in text:
+        return None
+    session = read_shell_session(text)
+    if session is None:
+        return None
+    try:
+        ast.parse(session[0])
+    except (SyntaxError, ValueError):
+        return None
+    return session
 
 
 def read_shell_session(text: str) -> tuple[str, list[Example]] | None:

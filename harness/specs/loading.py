@@ -16,7 +16,7 @@ from harness.errors import NoteError, SpecError, SpecProblem
 from harness.judge.outcome import Location
 from harness.notes.document import block_at, code_hash, read_note
 from harness.notes.notebook import CELL_LINES, cell_position, is_notebook, read_notebook
-from harness.notes.shell import SHELL_LANGUAGES, read_shell_session
+from harness.notes.shell import shell_session
 from harness.notes.transcript import is_transcript, read_transcript
 from harness.sandbox.capture import CELL_HOOK
 from harness.specs.model import (
@@ -214,7 +214,7 @@ class _NoteCode:
             if block is None:
                 return None, f"no fenced code block opens at line {line} of {self.note}"
             code = read_transcript(block.code)[0] if is_transcript(block.code) else block.code
-            if block.language in SHELL_LANGUAGES and (session := read_shell_session(block.code)) is not None:
+            if (session := shell_session(block.language, block.code)) is not None:
                 code = session[0]  # a shell session: the script it shows
             return code, f"the block at line {line} of {self.note}"
         if cell is None:
