@@ -1,0 +1,293 @@
+"""Outputs after the code: an output fence, nbconvert's indented block, a quote, a pasted paragraph, a
+traceback; which parts after a block are its output, and the claims they make."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from harness.notes.annotations import is_value, split_prose
+from harness.notes.comments import SENTENCE_END, output_prefix, statement_role, trimmed_value
+from harness.notes.document import Block
+from harness.notes.records import ERROR_LAST_LINE, Claim, CodeBlock, new_claim, parse_code, read_traceback
+from harness.notes.shell import shell_session
+from harness.notes.transcript import Example, is_transcript
+
+# ---- outputs after the code ---------------------------------------------------------------------------------
+
+_OUTPUT_LANGUAGES = frozenset({"", "text", "txt", "output", "out", "console", "plain", "plaintext", "log"})
+# A shell's fence after the code holds commands as often as output (`pip install torch`): output only when it
+# holds what a print shows.
+_SHELL_OUTPUT = frozenset({"shell", "sh", "bash", "zsh", "terminal"})
+_COMMAND = re.compile(
+    r"\s*(?:[$#>%]\s|(?:sudo\s+)?(?:pip3?|python3?|conda|cd|ls|git|export|nvidia-smi|cat|mkdir|wget|curl|apt(?:-get)?"
+    r"|source|echo|jupyter|tensorboard|torchrun|rm|cp|mv)\b)"
+)
+_LABEL = re.compile(
+    r"outputs?|prints?|printed|results?|returns?|gives?|console|out\s*\[\s*\d*\s*\]|\bout\s*[:：]|输出|结果|打印|运行"
+    r"|\b(?:I|we|you)\s+(?:get|got|see|saw)\b|\bwhat\s+(?:I|we|you)\s+(?:get|got|see)\b"  # "But what I get is:"
+    r"|\b(?:running|run)\s+(?:it|this|that|the\s+\w+)\s*[:：]",  # "Running it:", "Run the script:"
+    re.I,
+)
+_ERROR_LABEL = re.compile(r"tracebacks?|errors?|raises?|exceptions?|报错|错误|异常", re.I)  # before a traceback only
+LIST_OR_QUOTE = re.compile(r"^(?:\s*(?:>|[-*+]|\d+[.)]))+\s*")
+_MAX_BETWEEN = 12
+OUTPUT_FORMS = {
+    "fence": "output-block",
+    "indented": "indented-output",
+    "quote": "quoted-output",
+    "paragraph": "paragraph-output",
+    "pre": "html-output",
+    "item": "list-output",
+}
+_PROPERTY = re.compile(r"[\w-]+::\s")  # an outliner's block property: `collapsed:: true`
+HTML_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?>")
+_CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
+
+
+def is_output(code: Block, part: Block, note_lines: Sequence[str]) -> bool:
+    """Is `part`, right after python block `code`, the output that code printed (or the error it raised)?"""
+    if part.line - code.end > _MAX_BETWEEN:  # two short label lines and the blank lines around them, at most
+        return False
+    # `<details><summary>Output</summary>` folds an output away on GitHub: the tags are layout, their text a label.
+    between = [HTML_TAG.sub("", LIST_OR_QUOTE.sub("", line)).strip() for line in note_lines[code.end : part.line - 1]]
+    prose = [line for line in between if line and not _PROPERTY.match(line)]
+    # "The print looks fine to me. But then I get this error:": a paragraph whose last sentence is the label.
+    told = _closing_label(prose)
+    if not told and (len(prose) > 2 or any(len(line) > 60 or line.startswith("#") for line in prose)):
+        return False
+    if part.kind == "paragraph" and not prose:  # a paragraph is output only under a label (asked first: cheap)
+        return False
+    content = _content(part)
+    if not content:
+        return False
+    traceback = read_traceback(_printed_then_traceback(content, catches=catches_errors(code.code))[1]) is not None
+    if part.kind == "fence" and (is_transcript(part.code) or shell_script(part) is not None):
+        return False  # a REPL or shell session is code with its outputs inside
+    labels = [told] if told else prose
+    if not all(_LABEL.search(line) or (traceback and _ERROR_LABEL.search(line)) for line in labels):
+        return False
+    if part.kind == "item":  # an outliner's bullet right under the code: a value, perhaps with a remark after it
+        return _bullet_value(content) is not None
+    if part.kind == "paragraph":  # prose, unless a label introduces it and it reads as printed text
+        return bool(prose) and (traceback or _values_only(content) or _reads_printed(content))
+    if traceback:
+        return part.kind != "fence" or part.language in _OUTPUT_LANGUAGES | _SHELL_OUTPUT or part.is_python
+    if part.kind == "quote":  # quotes hold prose too: only a printed value is output
+        return _values_only(content)
+    if part.kind == "pre":  # a blog's <pre> after the code: what it printed, unless it is more code
+        return not _is_code(content, strict=False) and not _unlabelled_code(content)
+    if part.kind == "indented":  # nbconvert's outputs: anything but code
+        return _values_only(content) or not _is_code(content, strict=True)
+    if part.language in _OUTPUT_LANGUAGES:
+        if part.language == "" and _unlabelled_code(part.code):
+            return False
+        return not _is_code(content, strict=False)
+    if part.is_python:
+        return _values_only(content) and not _is_code(content, strict=True) and not _calls(content)
+    if part.language in _SHELL_OUTPUT:
+        return not any(_COMMAND.match(line) for line in content.split("\n"))
+    return False
+
+
+def _closing_label(prose: Sequence[str]) -> str:
+    """The last sentence of a short paragraph, when it is a short line ending in a colon (a label); else ""."""
+    if not prose or len(prose) > 4 or prose[-1].startswith("#"):
+        return ""
+    last = SENTENCE_END.split(" ".join(prose).strip())[-1]
+    return last if last.endswith((":", "：")) and len(last) <= 60 else ""
+
+
+_METHOD_CALL = re.compile(r"[A-Za-z_][\w.]*\.[a-z_]\w*\(\s*\)")
+
+
+def _calls(text: str) -> bool:
+    """A method called with no arguments (`y.backward()`): code, though it parses like a printed repr."""
+    return _METHOD_CALL.search(text) is not None
+
+
+def _unprefixed(text: str) -> str:
+    """A quoted output without its output prefix (`Output: tensor(...)` -> `tensor(...)`)."""
+    prefixed = output_prefix(text)
+    return prefixed[1] if prefixed is not None and prefixed[0] == "output-prefix" else text
+
+
+_WHOLE_SPAN = re.compile(r"^([ \t]*(?:→|->|=>)?[ \t]*)`([^`\n]+)`[ \t]*$", re.MULTILINE)
+
+
+def _content(part: Block) -> str:
+    """An output part's text; a quote's without its output prefix, or its lines' inline-code backticks; knitr's
+    `## ` (or `#> `) before every line of R Markdown's output left out."""
+    if part.kind != "quote":
+        return _from_r(_KNITR_PREFIX.sub("", part.code)).strip() if _knitr(part.code) else part.code.strip()
+    return _unprefixed(_WHOLE_SPAN.sub(r"\2", part.code.strip()))
+
+
+_KNITR_PREFIX = re.compile(r"^(?:##|#>) ?", re.MULTILINE)
+# reticulate reports a Python error as R's: `Error in py_call_impl(...): ValueError: ...`, then a hint line.
+_R_ERROR = re.compile(r"^Error in py_call_impl\(.*?\)\s*:\s*(?=\S)", re.MULTILINE)
+_R_HINT = re.compile(r"^Run `reticulate::py_last_error\(\)` for details\.?\s*$", re.MULTILINE)
+
+
+def _from_r(text: str) -> str:
+    """knitr's output of a Python chunk that raised, as Python writes the error: `ValueError: ...`."""
+    return _R_HINT.sub("", _R_ERROR.sub("", text)).rstrip() if "py_call_impl" in text else text
+
+
+def _knitr(text: str) -> bool:
+    lines = [line for line in text.split("\n") if line.strip()]
+    return bool(lines) and all(line.startswith(("## ", "#> ")) or line in ("##", "#>") for line in lines)
+
+
+_TRACEBACK_START = re.compile(r"Traceback \(most recent call last\)|-{20,}\s*$|\w*(?:Error|Exception)\s+Traceback")
+
+
+def catches_errors(code: str) -> bool:
+    """The code handles errors itself: an error's line in its output may be its own print, not a traceback."""
+    return _EXCEPT.search(code) is not None
+
+
+_EXCEPT = re.compile(r"^\s*except\b", re.MULTILINE)
+
+
+_LEADING_SPAN = re.compile(r"`([^`\n]+)`\s*(.*)", re.S)
+
+
+def _bullet_value(text: str) -> tuple[str, str] | None:
+    """(value, remark) of a bullet that holds a printed value: `` `8` -> 3*2 weights ``, `49 (= 4*8 + ...)`, `True`."""
+    if "\n" in text.strip():
+        return None
+    if read_traceback(text.strip()) and ":" in text:  # `RuntimeError: mat1 and mat2 shapes ...`
+        return text.strip(), ""
+    if match := _LEADING_SPAN.fullmatch(text.strip()):
+        value, remark = match.group(1).strip(), match.group(2).strip()
+        return (value, remark) if is_value(value) or read_traceback(value) else None
+    if _values_only(text):
+        return text.strip(), ""
+    annotated = split_prose(text.strip())
+    return (annotated.value, annotated.annotation) if annotated is not None else None
+
+
+# Outputs that come in pieces, one part each: an outliner's bullets, a quote's paragraphs (`> a`, `>`, `> b`).
+_PIECE_FORMS = frozenset({"list-output", "quoted-output"})
+
+
+def bullets_by_statement(block: CodeBlock) -> CodeBlock:
+    """An outliner's bullets (or a quote's paragraphs) under the code, one a print: the first the first print's,
+    and so on."""
+    bullets = [c for c in block.claims if c.form in _PIECE_FORMS and c.statement_line is None]
+    if len(bullets) < 2 or (tree := parse_code(block.code)) is None:
+        return block
+    prints = [n.lineno for n in tree.body if isinstance(n, ast.Expr) and statement_role(n) == "print"]
+    if len(prints) != len(bullets):
+        return block
+    paired = dict(zip(bullets, prints, strict=True))
+    return replace(
+        block, claims=tuple(replace(c, statement_line=paired[c]) if c in paired else c for c in block.claims)
+    )
+
+
+def _printed_then_traceback(content: str, *, catches: bool) -> tuple[str, str]:
+    """(what was printed, the traceback after it): a script's output shows its prints, then the error."""
+    lines = content.split("\n")
+    start = next((n for n, line in enumerate(lines) if _TRACEBACK_START.match(line)), None)
+    if start is None:  # a lone `RuntimeError: ...` line after what was printed: the author cut the traceback
+        cut = not catches and ":" in lines[-1] and ERROR_LAST_LINE.fullmatch(lines[-1].strip()) is not None
+        start = len(lines) - 1 if cut else 0
+    return "\n".join(lines[:start]).rstrip(), "\n".join(lines[start:])
+
+
+def _reads_printed(text: str) -> bool:
+    """Printed text, not prose: no CJK, not code, and it opens as a repr does (`Net(`, `[`, `<`); values such as
+    numbers are `_values_only`'s (a sentence may start with a number: "3 things to note")."""
+    if _CJK.search(text) or _is_code(text, strict=True):
+        return False
+    return re.match(r"(?:[A-Za-z_][\w.]*\(|[\[{(<])", text) is not None
+
+
+def output_claims(part: Block, *, catches: bool) -> list[Claim]:
+    """The claims an output block makes: what was printed, and, for a traceback, the error raised."""
+    start = part.line + (1 if part.kind == "fence" else 0)  # a fence's text starts below its opening line
+    lines = part.code.split("\n")
+    first = next(n for n, line in enumerate(lines) if line.strip())
+    form = OUTPUT_FORMS[part.kind]
+    content = _content(part)
+    if part.kind == "item" and (bullet := _bullet_value(content)) is not None:
+        value, remark = bullet
+        if error := read_traceback(value):
+            kind, message, _ = error
+            return [new_claim("exception", start + first, value, form, None, exception=(kind, message))]
+        return [replace(new_claim("printed", start + first, value, form, None), annotation=remark)]
+    printed, traceback = _printed_then_traceback(content, catches=catches)
+    if (error := read_traceback(traceback)) is None:
+        printed, traceback = content, ""
+    claims: list[Claim] = []
+    if printed:
+        text, annotation = trimmed_value(printed)
+        line = start + first + content[: max(content.find(text), 0)].count("\n")
+        claim = new_claim("printed", line, text, form, None)
+        claims.append(replace(claim, annotation=annotation, before_error=error is not None))
+    if error is not None:
+        kind, message, offset = error
+        text = traceback.split("\n")[offset].strip()
+        line = start + first + content[: len(content) - len(traceback)].count("\n") + offset
+        claim = new_claim("exception", line, text, form, None, exception=(kind, message))
+        claims.append(replace(claim, first_line=line - offset))
+    return claims
+
+
+def _is_code(text: str, *, strict: bool) -> bool:
+    """Code rather than output: imports, defs, loops, prints (and, when strict, assignments)."""
+    tree = parse_code(text)
+    if tree is None:
+        return False
+    kinds: tuple[type[ast.AST], ...] = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef)
+    kinds += (ast.ClassDef, ast.For, ast.While, ast.With)
+    if strict:
+        kinds += (ast.Assign, ast.AugAssign, ast.AnnAssign)
+    for node in ast.walk(tree):
+        if isinstance(node, kinds):
+            return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print":
+            return True
+    return False
+
+
+_TORCH_NAMES = frozenset({"torch", "nn", "F", "optim", "torchvision"})
+
+
+def is_code_part(part: Block) -> bool:
+    """A python fence, a REPL transcript, or an unlabelled fence whose text is python code that uses torch."""
+    if part.kind != "fence":
+        return False
+    if part.is_python or (part.language in ("", "doctest") and is_transcript(part.code)):
+        return True
+    if shell_script(part) is not None:
+        return True
+    return part.language == "" and _unlabelled_code(part.code)
+
+
+def _unlabelled_code(text: str) -> bool:
+    tree = parse_code(text)
+    if tree is None or not tree.body or _values_only(text):
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in _TORCH_NAMES:
+            return True
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            if any(m.split(".")[0] in ("torch", "torchvision") for m in modules):
+                return True
+    return False
+
+
+def _values_only(text: str) -> bool:
+    lines = [line for line in text.strip().split("\n") if line.strip()]
+    return bool(lines) and (all(is_value(line) for line in lines) or is_value(text))
+
+
+def shell_script(part: Block) -> tuple[str, list[Example]] | None:
+    """A shell session's script and its runs, when the fence is one (harness.notes.shell)."""
+    return shell_session(part.language, part.code) if part.kind == "fence" else None

@@ -1,0 +1,281 @@
+"""Claims made in prose: an error said right after a block ("this raises an error", "这样写会报错"), and variants
+of the code above written inline with what they print or raise ("`torch.mm(m, m)` raises RuntimeError: ...")."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import replace
+
+from harness.notes.annotations import is_value
+from harness.notes.comments import EXCEPTION_NAME, NEGATED, SENTENCE_END
+from harness.notes.document import Block
+from harness.notes.names import block_names, random_unseeded
+from harness.notes.outputs import HTML_TAG, LIST_OR_QUOTE, OUTPUT_FORMS
+from harness.notes.records import ERROR_LAST_LINE, Claim, CodeBlock, new_claim, parse_code, read_traceback, with_claims
+
+# ---- errors claimed in the prose right after a block --------------------------------------------------------
+
+_PROSE_ERROR = re.compile(
+    r"报错|出错|抛出异常|引发异常|抛异常|发生错误"
+    r"|(?:报|抛出?|引发|触发)\s*(?:一个\s*)?`?[A-Z][\w.]*(?:Error|Exception)"  # "就会报 RuntimeError"
+    r"|(?i:\b(?:raises?|throws?|fails?\s+with|errors?\s+out|gives?\s+an?\s+(?:error|exception)"
+    r"|results?\s+in\s+an?\s+(?:error|exception)|an?\s+(?:error|exception)\s+is\s+raised)\b)"
+)
+_CONDITIONAL = re.compile(
+    r"如果|若是|假如|要是|否则|不然|除非|的时候|(?i:\b(?:if|unless|otherwise|without|when\s+you)\b)"
+)
+_PROSE_TYPE = re.compile(r"\b((?:[A-Za-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception))\b")
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+_PROSE_MAX = 300
+_ADMONITION = re.compile(r"(?:!!!|\?\?\?\+?)\s*[\w-]+")
+
+
+def _next_text(note_lines: Sequence[str], index: int) -> int:
+    """The index of the first line at or after `index` holding text, looking at most 3 lines ahead."""
+    start = index
+    while index < len(note_lines) and index - start < 3 and not note_lines[index].strip():
+        index += 1
+    return index
+
+
+def _paragraph_after(note_lines: Sequence[str], end: int) -> tuple[int, list[str]]:
+    """(index, lines) of the paragraph right after note line `end`; an admonition's body counts as one."""
+    index = _next_text(note_lines, end)
+    while index < len(note_lines) and _layout_only(note_lines[index]):
+        index = _next_text(note_lines, index + 1)  # `<aside>`, `:::danger`: a callout's tags are layout
+    admonition = index < len(note_lines) and _ADMONITION.match(note_lines[index]) is not None
+    if admonition:  # `!!! danger` then its indented body: the body is the paragraph
+        index = _next_text(note_lines, index + 1)
+    paragraph: list[str] = []
+    for line in note_lines[index : index + 3]:
+        text = LIST_OR_QUOTE.sub("", line).strip()
+        if not text or text.startswith(_NOT_PROSE) or (line[:4].isspace() != admonition) or _layout_only(line):
+            break
+        paragraph.append(text)
+    return index, paragraph
+
+
+_CONTAINER = re.compile(r"\s*:{3,}\s*[\w-]*(?:\s.*)?")  # `:::danger`, `::: tip Title`, `:::` (HackMD, VuePress)
+
+
+def _layout_only(line: str) -> bool:
+    """A line of tags alone (`<aside>`) or a container's fence (`:::info`): layout, no prose."""
+    return ("<" in line and not HTML_TAG.sub("", line).strip()) or _CONTAINER.fullmatch(line) is not None
+
+
+def _paragraph_before(note_lines: Sequence[str], start: int) -> tuple[int, list[str]]:
+    """(index, lines) of the paragraph that ends right above note line `start` (a fence)."""
+    index = start - 2
+    while index >= 0 and start - 2 - index < 3 and not note_lines[index].strip():
+        index -= 1
+    paragraph: list[str] = []
+    while index >= 0 and len(paragraph) < 3:
+        text = LIST_OR_QUOTE.sub("", note_lines[index]).strip()
+        if not text or text.startswith(_NOT_PROSE) or note_lines[index][:4].isspace():
+            break
+        paragraph.insert(0, text)
+        index -= 1
+    return index + 1, paragraph
+
+
+_NOT_PROSE = ("```", "~~~", "#", "|", "!!!", "???")
+# "下面这段代码会报错：", "The next cell raises an error:": prose about the block that follows, not the one above.
+_FORWARD = re.compile(r"下面|下列|接下来|以下|如下|(?i:\b(?:below|following|next)\b)")
+
+
+def _prose_error(
+    index: int, paragraph: Sequence[str], *, forward: bool
+) -> tuple[int, str, str | None, str | None] | None:
+    """(line, text, type, message) when the paragraph says a block raises; `forward`: it must speak of the next."""
+    sentence = " ".join(paragraph)
+    if not sentence or len(sentence) > _PROSE_MAX or not _PROSE_ERROR.search(sentence):
+        return None
+    # A sentence that ends in a colon introduces what follows it: "下标越界也会报错：" speaks of the next block.
+    said = next((part for part in SENTENCE_END.split(sentence) if _PROSE_ERROR.search(part)), sentence)
+    ahead = bool(_FORWARD.search(sentence)) or said.rstrip().endswith((":", "："))
+    if NEGATED.search(sentence) or _CONDITIONAL.search(sentence) or ahead != forward:
+        return None
+    typed = _PROSE_TYPE.search(sentence)
+    kind = typed.group(1).rsplit(".", 1)[-1] if typed else None
+    # A message only where the author quoted one as code (`RuntimeError: ...`): after a colon in prose comes
+    # an explanation as often as the message.
+    quoted = next((m for span in _CODE_SPAN.findall(sentence) if (m := ERROR_LAST_LINE.fullmatch(span.strip()))), None)
+    if quoted is not None:
+        kind, message = quoted.group(1).rsplit(".", 1)[-1], (quoted.group(2) or "").strip() or None
+    else:
+        message = None
+    return index + 1, sentence, kind, message
+
+
+def with_prose_error(
+    block: CodeBlock, end: int, note_lines: Sequence[str], in_variants: Collection[int] = ()
+) -> CodeBlock:
+    """The error claimed in prose: in the paragraph right after the block, or announced in the one before it;
+    not a paragraph that says a variant of the code raises (`in_variants`: those paragraphs' lines)."""
+    if any(claim.kind == "exception" for claim in block.claims):
+        return block
+    if any(claim.form in OUTPUT_FORMS.values() for claim in block.claims):  # its output, shown, has no error:
+        return block  # prose about an error after it speaks of a variant ("写两个会报错"), not of this block
+    found = _prose_error(*_paragraph_after(note_lines, end), forward=False)
+    if found is None and not block.cell:
+        found = _prose_error(*_paragraph_before(note_lines, block.line), forward=True)
+    if found is None or found[0] in in_variants:
+        return block
+    line, text, kind, message = found
+    return with_claims(block, [new_claim("exception", line, text, "error-prose", None, exception=(kind, message))])
+
+
+# "prints `12.0`.", "It returns `tensor(2.)`", "输出 `True`": a paragraph that opens by saying what the block above
+# printed, the value in inline code. Only at the paragraph's start: further on, prose about a value is explanation.
+_PROSE_OUTPUT = re.compile(
+    r"(?:(?i:(?:this|it|which|that|the\s+(?:cell|code|block|snippet|script|last\s+line|print|output))\s+)?"
+    r"(?i:prints?|outputs?|gives?|displays?|shows?|returns?)|输出|打印出?|结果|运行结果|得到)"
+    r"\s*(?:为|是)?\s*[:：]?\s*`([^`\n]+)`"
+)
+
+
+def with_prose_output(block: CodeBlock, end: int, note_lines: Sequence[str]) -> CodeBlock:
+    """The output claimed in the prose right after a block that shows no printed output of its own ("The print
+    gives `...`, but then I get this error:" above the traceback: what was printed before the error)."""
+    if any(c.form in OUTPUT_FORMS.values() and c.kind == "printed" for c in block.claims):
+        return block
+    index, paragraph = _paragraph_after(note_lines, _code_end(block, end))
+    match = _PROSE_OUTPUT.match(paragraph[0]) if paragraph else None
+    if match is None or not is_value(match.group(1)):
+        return block
+    raised = any(c.form in OUTPUT_FORMS.values() for c in block.claims)  # its output shows the error
+    claim = new_claim("printed", index + 1, match.group(1).strip(), "prose-output", None)
+    return with_claims(block, [replace(claim, before_error=raised)])
+
+
+def _code_end(block: CodeBlock, end: int) -> int:
+    """Where the block's code ends: the paragraph right after the code may sit above its output."""
+    outputs = [c.lines[0] for c in block.claims if c.form in OUTPUT_FORMS.values()]
+    return min(end, block.line + block.code.count("\n") + 1) if outputs else end
+
+
+# ---- variants: code the prose after a block writes inline, and the error it says that code raises -------------
+
+# A span that does something (a call, an index, arithmetic), not a name or a literal the prose mentions.
+_VARIANT_NODES = (ast.Call, ast.Subscript, ast.BinOp, ast.Compare, ast.Assign)
+_SAYS_ERROR = re.compile(
+    rf"报错|出错|抛出异常|引发异常|{EXCEPTION_NAME}"
+)  # a variant's error, named or in Chinese words
+
+
+def read_variant(part: Block, found: Sequence[CodeBlock], index: int) -> CodeBlock | str | None:
+    """A paragraph (or quote, or bullet) after the code that writes a variant of it inline and says it raises:
+    "so `bn.train(); bn(torch.ones(1, 2))` fails with `ValueError: ...`", "`torch.dot(a, b)` 运行会报错: RuntimeError:
+    ...". The variant is a block of its own (inline "prose"), its claim the error; the code it runs after is
+    the code above, as the author meant. A sentence that leaves the error to the fence below it (a colon at its
+    end) gives the variant's code alone, to pair with that fence."""
+    text = part.code
+    if "`" not in text or len(text) > 2 * _PROSE_MAX:
+        return None
+    known = frozenset().union(*(block.defines for block in found))
+    code_above = re.sub(r"\s", "", "\n".join(block.code for block in found[-3:]))
+    for span in _CODE_SPAN.finditer(text):
+        code = span.group(1).strip()
+        tree = parse_code(code)
+        if tree is None or ERROR_LAST_LINE.fullmatch(code) or not block_names(tree)[1] <= known:
+            continue  # not code, or a name nobody defined (prose about other code)
+        if (value := _said_value(tree, text[span.end() :])) is not None:
+            offset, shown = value
+            line = part.line + text[: span.end() + offset].count("\n")
+            claim = replace(new_claim("printed", line, shown, "prose-variant", 1), first_line=part.line)
+            return _variant_block(index, part.line - 1 + text[: span.start()].count("\n"), code, claim)
+        if not any(isinstance(node, _VARIANT_NODES) for node in ast.walk(tree)):
+            continue
+        if re.sub(r"\s", "", code) in code_above:
+            continue  # the code above itself
+        sentence = _sentence(text[span.end() :])
+        said_at = _PROSE_ERROR.search(sentence)
+        if said_at is None or not _SAYS_ERROR.search(sentence) or NEGATED.search(sentence):
+            continue
+        if any(not ERROR_LAST_LINE.fullmatch(c) for c in _CODE_SPAN.findall(sentence[: said_at.start()])):
+            continue  # more code before the error word: that code is what raises
+        written = part.line + text[: span.start()].count("\n")  # the note line the variant's code is on
+        said = _said_error(sentence)
+        last = sentence.rstrip() == text[span.end() :].rstrip()
+        if said is None and last and sentence.rstrip().endswith((":", "：")):
+            return code  # the error is in the fence below
+        kind, message, at = said if said is not None else (None, None, 0)
+        line = written + text[span.end() :][:at].count("\n")
+        claim = new_claim("exception", line, " ".join(text.split()), "prose-variant", None, exception=(kind, message))
+        claim = replace(claim, first_line=part.line)
+        return _variant_block(index, written - 1, code, claim)
+    return None
+
+
+# "`loss.item()` now prints `0.3391`", "`x.grad` is still `None`", "`a @ b` 的结果是 `tensor(5.)`": the value of an
+# expression after the code above, said right after it. Plain "is" is left out: prose says what a name is for.
+_SAYS_VALUE = re.compile(
+    r"\s*(?:(?i:now|then|still|also|again|here|just)\s+)?"
+    r"(?:(?i:prints?|returns?|gives?|outputs?|displays?|shows?|evaluates?\s+to|equals?|becomes?|is\s+(?:now|still)"
+    r"|stays?|remains?)|的?(?:输出|返回|结果)(?:为|是)?|输出|打印出?|返回|得到|等于|变成了?|仍然是|还是|依然是)"
+    r"\s*(?:(?i:as|to)\s+)?[:：]?\s*`([^`\n]+)`"
+)
+
+
+def _said_value(tree: ast.Module, after: str) -> tuple[int, str] | None:
+    """(offset in `after`, the value) when the prose right after an expression's span says what it evaluates to."""
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
+        return None
+    said = _SAYS_VALUE.match(after)
+    if said is None or not is_value(said.group(1)) or _NEGATED_VALUE.search(after[: said.start(1)]):
+        return None
+    return said.start(1), said.group(1).strip()
+
+
+_NEGATED_VALUE = re.compile(r"(?i:\b(?:not|never|no\s+longer)\b|n't)|不|没")
+
+_SENTENCE_STOP = re.compile(r"[。！？；]|[.!?;](?:\s|$)")
+
+
+def _sentence(text: str) -> str:
+    """The text up to its first sentence's end; a stop inside inline code (`torch.Size([1])`) is not one."""
+    masked = _CODE_SPAN.sub(lambda span: "`" + "x" * len(span.group(1)) + "`", text)
+    stop = _SENTENCE_STOP.search(masked)
+    return text[: stop.end()] if stop else text
+
+
+def _said_error(sentence: str) -> tuple[str, str | None, int] | None:
+    """(type, message, offset) of the error a sentence names: quoted (`ValueError: ...`), or written out after a
+    colon to the paragraph's end; the type alone when no message follows it."""
+    for span in _CODE_SPAN.finditer(sentence):
+        if (quoted := ERROR_LAST_LINE.fullmatch(span.group(1).strip())) is not None:
+            return quoted.group(1).rsplit(".", 1)[-1], (quoted.group(2) or "").strip() or None, span.start()
+    typed = _PROSE_TYPE.search(sentence)
+    if typed is None:
+        return None
+    rest = sentence[typed.end() :]
+    after = re.match(r"\s*[:：]\s*(\S.*)", rest, re.S)
+    message = " ".join(after.group(1).split()).rstrip("。") if after else None
+    return typed.group(1).rsplit(".", 1)[-1], message or None, typed.start()
+
+
+def shown_error(paragraph: Block, code: str, part: Block, index: int) -> CodeBlock | None:
+    """The variant a paragraph wrote, its error claimed by the fence right below the paragraph."""
+    if part.kind != "fence" or part.line - paragraph.end > 3 or part.is_python:
+        return None
+    error = read_traceback(part.code)
+    if error is None:
+        return None
+    kind, message, offset = error
+    text = part.code.strip("\n").split("\n")[offset].strip()
+    line = part.line + 1 + len(part.code) - len(part.code.lstrip("\n")) + offset
+    claim = replace(
+        new_claim("exception", line, text, "prose-variant", None, exception=(kind, message)), first_line=paragraph.line
+    )
+    written = paragraph.line - 1 + paragraph.code[: paragraph.code.find(code)].count("\n")
+    return _variant_block(index, written, code, claim)
+
+
+def _variant_block(index: int, line: int, code: str, claim: Claim) -> CodeBlock:
+    tree = parse_code(code)
+    assert tree is not None  # only code that parses is a variant
+    defines, uses = block_names(tree)
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+    return CodeBlock(index, line, code + "\n", (claim,), defines, uses, random_unseeded(code, calls), inline="prose")
