@@ -538,14 +538,21 @@ def test_unexpected_exception_makes_other_kinds_error_not_reached(expectation: A
 
 
 @pytest.mark.parametrize(
-    ("top_line", "status"),
-    [(5, Status.FAILED), (3, Status.ERROR), (None, Status.ERROR)],
-    ids=["raised-after-it", "raised-at-it", "syntax-error"],
+    ("error", "top_line", "status"),
+    [
+        ("IndexError", 5, Status.FAILED),
+        ("IndexError", 3, Status.FAILED),
+        ("NameError", 3, Status.ERROR),
+        ("FileNotFoundError", 3, Status.ERROR),
+        ("IndexError", None, Status.ERROR),
+    ],
+    ids=["raised-after-it", "raised-at-it", "a-name-missing-at-it", "a-file-missing-at-it", "syntax-error"],
 )
-def test_a_claimed_statement_before_the_raising_one_is_judged(top_line: int | None, status: Status) -> None:
+def test_a_claimed_statement_before_the_raising_one_is_judged(error: str, top_line: int | None, status: Status) -> None:
     # Statement 3 printed nothing before statement 5 raised: its claim is false, not "not reached". When the
-    # raise is in the claimed statement itself, or nothing ran at all, the claim was not reached.
-    exception = raised("IndexError", "index 2 is out of bounds", line=top_line)
+    # claimed statement raises itself, it did not print what the claim says (false), unless what it lacked is
+    # the author's (a name, a file): then, and when nothing ran at all, the claim was not reached.
+    exception = raised(error, "index 2 is out of bounds", line=top_line)
     result = check(printed("tensor(3)", statement=3), observation(exception=exception))
     assert result.status == status, result
 

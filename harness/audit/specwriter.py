@@ -50,7 +50,12 @@ def write_specs(note: Path, audit: NoteAudit, out: Path) -> tuple[list[WrittenSp
         claims = [claim for claim in block.claims if not claim.unverifiable]
         if block.inline:  # a spec finds its example by a fence's line or a cell's number; inline code has neither
             skipped.append(
-                SkippedBlock(block.index, block.line + 1, f"a {block.inline}: `audit` checks it", _where(block))
+                SkippedBlock(
+                    block.index,
+                    block.line + 1,
+                    f"{_article(block.inline)} {block.inline}: `audit` checks it",
+                    _where(block),
+                )
             )
             continue
         if not claims:
@@ -88,6 +93,10 @@ def _spec_data(
 def _place(block: CodeBlock) -> dict[str, int]:
     """Where the spec finds the block: a notebook's code cell by its number, a fence by its line."""
     return {"cell": block.cell} if block.cell is not None else {"line": block.line}
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1] in "aeiou" else "a"
 
 
 def _where(block: CodeBlock) -> str:

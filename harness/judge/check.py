@@ -36,6 +36,14 @@ __all__ = ["Observation", "check", "check_agreement", "check_device"]  # Observa
 def check(expectation: Expectation, observation: Observation) -> CheckResult:
     exception = observation["exception"]
     reached = isinstance(expectation, PrintedExpectation) and _ran_before_raise(expectation, observation)
+    if exception and not reached and _raised_itself(expectation, exception):
+        return _result(
+            expectation,
+            Status.FAILED,
+            _expected_text(expectation),
+            f"{exception['type']}: {exception['message']}",
+            f"the statement claimed to print raised {exception['type']}{_at(exception)}",
+        )
     if exception and not isinstance(expectation, ExceptionExpectation) and not reached:
         return _result(
             expectation,
@@ -46,6 +54,24 @@ def check(expectation: Expectation, observation: Observation) -> CheckResult:
         )
     checker: Callable[[Any, Observation], CheckResult] = _CHECKERS[type(expectation)]
     return checker(expectation, observation)
+
+
+# What a statement raises when the machine lacks what the author's had (a name from their session, a file, a
+# module): the claim could not be tried here, which is not the claim being wrong.
+_MISSING_HERE = frozenset(
+    {"NameError", "ModuleNotFoundError", "ImportError", "FileNotFoundError", "IsADirectoryError", "NotADirectoryError"}
+)
+
+
+def _raised_itself(expectation: Expectation, exception: ExceptionInfo) -> bool:
+    """The statement a printed claim is about raised (and not for want of the author's files or names): the claim
+    that it printed is wrong, not unreached."""
+    return (
+        isinstance(expectation, PrintedExpectation)
+        and bool(expectation.statement)
+        and expectation.statement == exception.get("top_line")
+        and exception["type"] not in _MISSING_HERE
+    )
 
 
 def _ran_before_raise(expectation: PrintedExpectation, observation: Observation) -> bool:

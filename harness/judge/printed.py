@@ -379,6 +379,12 @@ def _compare_numbers(e: float, a: float, atol: float, rtol: float) -> PrintedCom
     return _different(f"value {_show(e)} differs from {_show(a)} (tolerance {tolerance:.3g})")
 
 
+def _backward_name(grad_fn: str) -> str:
+    """A backward node's name across versions: 0.4 named the TH-backed ones `ThAddmmBackward`, 1.x dropped the
+    prefix, and newer torch appends an index (`AddmmBackward0`)."""
+    return re.sub(r"^Th(?=[A-Z])", "", grad_fn).rstrip("0123456789")
+
+
 def _compare_attributes(e: TensorLiteral, a: TensorLiteral) -> PrintedComparison:
     drifts: list[str] = []
     for key in sorted((set(e.attributes) | set(a.attributes)) - {"device"}):  # device follows the machine
@@ -387,7 +393,7 @@ def _compare_attributes(e: TensorLiteral, a: TensorLiteral) -> PrintedComparison
             continue
         if key == "grad_fn" and claimed and actual:
             claimed, actual = claimed.strip("<>"), actual.strip("<>")
-            if claimed.rstrip("0123456789") != actual.rstrip("0123456789"):
+            if _backward_name(claimed) != _backward_name(actual):
                 return _different(f"grad_fn {claimed} differs from {actual}")
             drifts.append(f"grad_fn {claimed} became {actual}")  # newer torch appends an index: AddBackward0
         elif key in ("grad_fn", "requires_grad") and (claimed is None or actual is None):

@@ -30,7 +30,7 @@ from harness.notes.comments import (
 )
 from harness.notes.document import Block, parts
 from harness.notes.names import block_names, random_unseeded
-from harness.notes.notebook import Cell, is_notebook, read_notebook
+from harness.notes.notebook import Cell, is_notebook, read_notebook, without_magics
 from harness.notes.outputs import (
     bullets_by_statement,
     catches_errors,
@@ -45,6 +45,7 @@ from harness.notes.records import (
     ClaimKind,
     CodeBlock,
     GradientFact,
+    InlineKind,
     has_address,
     new_claim,
     parse_code,
@@ -111,14 +112,23 @@ def read_code_blocks(text: str, *, source: str = "note") -> list[CodeBlock]:
         if not is_code_part(part):
             continue
         previous = part
+        # An indented block's line is its first code line; a block's `line` is the line above its code.
+        inline: InlineKind = "indented block" if part.kind == "indented" else ""
+        top = part.line - 1 if inline else part.line
         if (part.language, part.code) not in analysed:
             analysed[part.language, part.code] = _analyse_part(part)
         code, transcript, (claims, defines, uses, random) = analysed[part.language, part.code]
         claims = tuple(
-            replace(claim, line=claim.line + part.line, first_line=claim.first_line and claim.first_line + part.line)
+            replace(
+                claim,
+                line=claim.line + top,
+                first_line=claim.first_line and claim.first_line + top,
+            )
             for claim in claims
         )
-        block = CodeBlock(len(found) + 1, part.line, code, claims, defines, uses, random, transcript=transcript)
+        block = CodeBlock(
+            len(found) + 1, top, code, claims, defines, uses, random, transcript=transcript, inline=inline
+        )
         found.append(block)
         ends.append(part.end)
     return [
@@ -222,7 +232,8 @@ def _analyse_part(part: Block) -> tuple[str, bool, _Analysis]:
     if (session := shell_script(part)) is not None:
         return _analyse_shell_session(*session)
     if not is_transcript(text):
-        return text, False, _analyse(text)
+        code = without_magics(text)
+        return code, False, _analyse(code)
     code, examples = read_transcript(text)
     claims, defines, uses, random = _analyse(code)
     tree = parse_code(code)

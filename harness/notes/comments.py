@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from harness.notes.annotations import is_value, split_header, split_name, split_prose, split_working, strong_value
-from harness.notes.records import Claim, GradientFact, Role, new_claim, read_traceback
+from harness.notes.records import Claim, GradientFact, Role, new_claim, parse_code, read_traceback
 
 
 @dataclass(frozen=True)
@@ -491,7 +491,7 @@ def mark_changing(claim: Claim, lines: Sequence[str]) -> Claim:
     if claim.kind != "printed" or claim.unverifiable:
         return claim
     if not claim.statement_line:  # a block's whole output: the machine's, when every line that prints names it
-        prints = [line for line in lines if re.match(r"\s*print\(", line)]
+        prints = _showing_lines(lines)
         machines = [m for line in prints if (m := _MACHINE.search(line))]
         if prints and len(machines) == len(prints):
             said = f"`{machines[0].group(0)}` describes the author's machine (versions, GPU)"
@@ -506,6 +506,16 @@ def mark_changing(claim: Claim, lines: Sequence[str]) -> Claim:
     if machine is None:
         return claim
     return replace(claim, unverifiable=f"`{machine.group(0)}` describes the author's machine (versions, GPU)")
+
+
+def _showing_lines(lines: Sequence[str]) -> list[str]:
+    """The lines that show something: each print, and a last bare expression (a notebook displays it)."""
+    prints = [line for line in lines if re.match(r"\s*print\(", line)]
+    tree = parse_code("\n".join(lines))
+    last = tree.body[-1] if tree is not None and tree.body else None
+    if isinstance(last, ast.Expr) and statement_role(last) == "expression":
+        prints.append("\n".join(lines[last.lineno - 1 : last.end_lineno]))
+    return prints
 
 
 def _machine_names(lines: Sequence[str]) -> list[str]:

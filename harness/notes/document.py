@@ -241,7 +241,8 @@ def parts(text: str) -> list[Block]:
             found.append(_fence(token))
         elif token.type == "code_block":
             start, stop = token.map
-            found.append(Block(start + 1, "", token.content, stop, "indented"))
+            # Inside a list item the block keeps what its indentation exceeds the item's by (` onehot = ...`).
+            found.append(Block(start + 1, "", textwrap.dedent(token.content), stop, "indented"))
         elif token.type == "html_block" and (html_part := _pre(token) or _callout(token)) is not None:
             found.append(html_part)
         elif token.type == "inline" and tokens[index - 1].type == "paragraph_open":

@@ -11,6 +11,7 @@ Python, and they claim nothing. Read with ``nbformat``; pure Python, no torch im
 
 from __future__ import annotations
 
+import ast
 import json
 from dataclasses import dataclass
 from typing import Literal
@@ -69,6 +70,18 @@ def cell_position(line: int) -> tuple[int, int, bool]:
 
 def _blank_magics(code: str) -> str:
     return "\n".join("" if line.lstrip()[:1] in ("%", "!") else line for line in code.split("\n"))
+
+
+def without_magics(code: str) -> str:
+    """A markdown fence's code with IPython-only lines blank (`%python`, `%matplotlib inline`, `!pip install`), when
+    the fence was copied from a notebook; only in code that does not parse as it is (a `%` line in a string stays)."""
+    if not any(line.lstrip()[:1] in ("%", "!") for line in code.split("\n")):
+        return code
+    try:
+        ast.parse(code)
+    except (SyntaxError, ValueError):
+        return _blank_magics(code)
+    return code
 
 
 def cell_code(source: str) -> str:

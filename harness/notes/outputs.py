@@ -52,10 +52,11 @@ def is_output(code: Block, part: Block, note_lines: Sequence[str]) -> bool:
     if part.line - code.end > _MAX_BETWEEN:  # two short label lines and the blank lines around them, at most
         return False
     # `<details><summary>Output</summary>` folds an output away on GitHub: the tags are layout, their text a label.
-    between = [HTML_TAG.sub("", LIST_OR_QUOTE.sub("", line)).strip() for line in note_lines[code.end : part.line - 1]]
-    prose = [line for line in between if line and not _PROPERTY.match(line)]
-    # "The print looks fine to me. But then I get this error:": a paragraph whose last sentence is the label.
-    told = _closing_label(prose)
+    between = [layout_free(LIST_OR_QUOTE.sub("", line)).strip() for line in note_lines[code.end : part.line - 1]]
+    prose = [line for line in between if line and not _PROPERTY.match(line) and not _RULE.fullmatch(line)]
+    # "The print looks fine to me. But then I get this error:": a paragraph whose last sentence is the label; or
+    # a heading that names what follows ("## Output" on a slide of its own).
+    told = _closing_label(prose) or _label_heading(prose)
     if not told and (len(prose) > 2 or any(len(line) > 60 or line.startswith("#") for line in prose)):
         return False
     if part.kind == "paragraph" and not prose:  # a paragraph is output only under a label (asked first: cheap)
@@ -92,6 +93,24 @@ def is_output(code: Block, part: Block, note_lines: Sequence[str]) -> bool:
     return False
 
 
+def _label_heading(prose: Sequence[str]) -> str:
+    """The last line, when it is a heading of a few words that labels an output (`## Output`, `### 运行结果`)."""
+    heading = _HEADING.fullmatch(prose[-1]) if prose and len(prose) <= 4 else None
+    return heading.group(1) if heading is not None and _LABEL.search(heading.group(1)) else ""
+
+
+_HEADING = re.compile(r"#{1,6}\s+(\S+(?:\s+\S+){0,3}?)\s*#*")
+_RULE = re.compile(r"(?:-{3,}|\*{3,}|_{3,})")  # a thematic break, or a slide deck's slide separator
+# Template engines' tags, which render to nothing the reader sees: GitBook's `{% code title="a.py" %}`, Jinja's,
+# Hugo's `{{< details >}}` shortcodes; and HTML comments (`<!-- _class: lead -->`, `<!--kg-card-begin: markdown-->`).
+_TEMPLATE_TAG = re.compile(r"\{%-?.*?-?%\}|\{\{[<%].*?[>%]\}\}|<!--.*?-->")
+
+
+def layout_free(line: str) -> str:
+    """A line without its HTML tags, template tags and comments: the text a reader of the rendered page sees."""
+    return HTML_TAG.sub("", _TEMPLATE_TAG.sub("", line))
+
+
 def _closing_label(prose: Sequence[str]) -> str:
     """The last sentence of a short paragraph, when it is a short line ending in a colon (a label); else ""."""
     if not prose or len(prose) > 4 or prose[-1].startswith("#"):
@@ -121,10 +140,14 @@ def _content(part: Block) -> str:
     """An output part's text; a quote's without its output prefix, or its lines' inline-code backticks; knitr's
     `## ` (or `#> `) before every line of R Markdown's output left out."""
     if part.kind != "quote":
-        return _from_r(_KNITR_PREFIX.sub("", part.code)).strip() if _knitr(part.code) else part.code.strip()
+        if _knitr(part.code):
+            return _from_r(_KNITR_PREFIX.sub("", part.code)).strip()
+        return _OUT_PROMPT.sub("", part.code).strip()
     return _unprefixed(_WHOLE_SPAN.sub(r"\2", part.code.strip()))
 
 
+# IPython's (and Databricks') prompt before a displayed value, pasted with it: `Out[2]: tensor([2., 4.])`.
+_OUT_PROMPT = re.compile(r"^Out\s*\[\s*\d*\s*\]\s*:[ \t]?", re.MULTILINE)
 _KNITR_PREFIX = re.compile(r"^(?:##|#>) ?", re.MULTILINE)
 # reticulate reports a Python error as R's: `Error in py_call_impl(...): ValueError: ...`, then a hint line.
 _R_ERROR = re.compile(r"^Error in py_call_impl\(.*?\)\s*:\s*(?=\S)", re.MULTILINE)
@@ -259,7 +282,10 @@ _TORCH_NAMES = frozenset({"torch", "nn", "F", "optim", "torchvision"})
 
 
 def is_code_part(part: Block) -> bool:
-    """A python fence, a REPL transcript, or an unlabelled fence whose text is python code that uses torch."""
+    """A python fence, a REPL transcript, or an unlabelled fence whose text is python code that uses torch; an
+    indented code block (old Stack Overflow posts, pages converted from PDF) is read as an unlabelled fence."""
+    if part.kind == "indented":
+        return is_transcript(part.code) or _unlabelled_code(part.code)
     if part.kind != "fence":
         return False
     if part.is_python or (part.language in ("", "doctest") and is_transcript(part.code)):

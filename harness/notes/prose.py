@@ -12,7 +12,7 @@ from harness.notes.annotations import is_value
 from harness.notes.comments import EXCEPTION_NAME, NEGATED, SENTENCE_END
 from harness.notes.document import Block
 from harness.notes.names import block_names, random_unseeded
-from harness.notes.outputs import HTML_TAG, LIST_OR_QUOTE, OUTPUT_FORMS
+from harness.notes.outputs import LIST_OR_QUOTE, OUTPUT_FORMS, layout_free
 from harness.notes.records import ERROR_LAST_LINE, Claim, CodeBlock, new_claim, parse_code, read_traceback, with_claims
 
 # ---- errors claimed in the prose right after a block --------------------------------------------------------
@@ -62,7 +62,7 @@ _CONTAINER = re.compile(r"\s*:{3,}\s*[\w-]*(?:\s.*)?")  # `:::danger`, `::: tip 
 
 def _layout_only(line: str) -> bool:
     """A line of tags alone (`<aside>`) or a container's fence (`:::info`): layout, no prose."""
-    return ("<" in line and not HTML_TAG.sub("", line).strip()) or _CONTAINER.fullmatch(line) is not None
+    return (("<" in line or "{" in line) and not layout_free(line).strip()) or _CONTAINER.fullmatch(line) is not None
 
 
 def _paragraph_before(note_lines: Sequence[str], start: int) -> tuple[int, list[str]]:
@@ -172,9 +172,11 @@ def read_variant(part: Block, found: Sequence[CodeBlock], index: int) -> CodeBlo
     the code above, as the author meant. A sentence that leaves the error to the fence below it (a colon at its
     end) gives the variant's code alone, to pair with that fence."""
     text = part.code
-    if "`" not in text or len(text) > 2 * _PROSE_MAX:
+    if len(text) > 2 * _PROSE_MAX:
         return None
     known = frozenset().union(*(block.defines for block in found))
+    if "`" not in text:
+        return _said_constant(part, known, index)
     code_above = re.sub(r"\s", "", "\n".join(block.code for block in found[-3:]))
     for span in _CODE_SPAN.finditer(text):
         code = span.group(1).strip()
@@ -206,6 +208,30 @@ def read_variant(part: Block, found: Sequence[CodeBlock], index: int) -> CodeBlo
         claim = new_claim("exception", line, " ".join(text.split()), "prose-variant", None, exception=(kind, message))
         claim = replace(claim, first_line=part.line)
         return _variant_block(index, written - 1, code, claim)
+    return _said_constant(part, known, index)
+
+
+# "可以看到 y.grad 为 None", "k.grad 仍然是 None", "so x.is_leaf is True": an attribute of a name the code above
+# defined, written bare in the prose, and the constant it holds. Only None, True and False: a bare "is" before
+# anything else says what the thing is for, not what it evaluates to.
+_BARE_ATTRIBUTE = re.compile(r"(?<![\w.`])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(?![\w.(`])")
+_SAYS_CONSTANT = re.compile(
+    r"\s*(?:(?i:is(?:\s+(?:still|now|again))?|stays|remains|equals)\s+|(?:仍然|依然|仍|还|也)?(?:为|是|等于)\s*)"
+    r"`?(None|True|False)`?(?![\w])"
+)
+
+
+def _said_constant(part: Block, known: frozenset[str], index: int) -> CodeBlock | None:
+    masked = _CODE_SPAN.sub(lambda span: "`" + " " * len(span.group(1)) + "`", part.code)  # code spans said
+    for bare in _BARE_ATTRIBUTE.finditer(masked):
+        said = _SAYS_CONSTANT.match(masked, bare.end())
+        if said is None or bare.group(1).split(".")[0] not in known:
+            continue
+        if _NEGATED_VALUE.search(masked[max(0, bare.start() - 4) : said.start(1)]):
+            continue  # "q.grad 不再是 None": what it is not
+        line = part.line + masked[: said.start(1)].count("\n")
+        claim = replace(new_claim("printed", line, said.group(1), "prose-variant", 1), first_line=part.line)
+        return _variant_block(index, part.line - 1 + masked[: bare.start()].count("\n"), bare.group(1), claim)
     return None
 
 

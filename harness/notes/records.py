@@ -14,7 +14,7 @@ ClaimKind = Literal["printed", "exception", "gradients"]
 # state of one tensor's .grad where the comment stands (`# b.grad is populated now`), the claim's `subject`.
 GradientFact = Literal["before_none", "after_set", "without_backward_none", "is_none", "is_set"]
 Role = Literal["print", "expression", "string", "other"]
-InlineKind = Literal["", "table row", "prose"]
+InlineKind = Literal["", "table row", "prose", "indented block"]
 
 
 @dataclass(frozen=True)
@@ -52,9 +52,9 @@ class CodeBlock:
     executed: int | None = None  # a notebook cell's execution count (the kernel's order); None: never run, or markdown
     transcript: bool = False  # read from a REPL transcript: `code` is the fence's text without prompts and outputs
     # Code written inline, not in a fence: a cheat sheet's table row (`| x.shape | torch.Size([2]) |`), or a
-    # variant of the code above written in the prose after it ("`torch.mm(m, m)` raises RuntimeError: ...").
-    # `code` is the expression, `line` the line above the one it is written on (so that the code's line 1 is
-    # that line), and no fix can be written back into the note.
+    # variant of the code above written in the prose after it ("`torch.mm(m, m)` raises RuntimeError: ..."); or
+    # code indented by four spaces instead of fenced. `code` is the expression (the block), `line` the line above
+    # the one it is written on (so that the code's line 1 is that line), and no fix is written back into the note.
     inline: InlineKind = ""
 
 

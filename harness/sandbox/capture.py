@@ -130,8 +130,9 @@ class Captures:
 
     def _shower(self) -> Callable[[int, object], object]:
         def show(line: int, value: object) -> object:
-            if value is not None:  # a REPL shows nothing for None
-                self._record(line, repr(value))
+            # A REPL shows nothing for None, but a claim about the expression (`x.grad  # None`, "y.grad 为 None")
+            # is about its value: the capture keeps it, and nothing is printed.
+            self._record(line, repr(value))
             return value
 
         return show

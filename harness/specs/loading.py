@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from harness.errors import NoteError, SpecError, SpecProblem
 from harness.judge.outcome import Location
 from harness.notes.document import block_at, code_hash, read_note
-from harness.notes.notebook import CELL_LINES, cell_position, is_notebook, read_notebook
+from harness.notes.notebook import CELL_LINES, cell_position, is_notebook, read_notebook, without_magics
 from harness.notes.shell import shell_session
 from harness.notes.transcript import is_transcript, read_transcript
 from harness.sandbox.capture import CELL_HOOK
@@ -213,7 +213,7 @@ class _NoteCode:
             block = block_at(self.text, line)
             if block is None:
                 return None, f"no fenced code block opens at line {line} of {self.note}"
-            code = read_transcript(block.code)[0] if is_transcript(block.code) else block.code
+            code = read_transcript(block.code)[0] if is_transcript(block.code) else without_magics(block.code)
             if (session := shell_session(block.language, block.code)) is not None:
                 code = session[0]  # a shell session: the script it shows
             return code, f"the block at line {line} of {self.note}"
