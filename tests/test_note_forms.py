@@ -149,3 +149,140 @@ def test_a_none_claimed_of_a_bare_expression_is_its_value_though_a_notebook_show
     runner: Runner, tmp_path: Path, name: str, truth: str
 ) -> None:
     assert verdicts(runner, tmp_path, *_BACKWARD, f"{name}.grad  # None", FENCE) == {6: truth}
+
+
+@pytest.mark.parametrize(
+    ("answer", "found"),
+    [
+        ("答：输出 None，因为 y 不是叶子节点。", {9: "true"}),
+        ("答：输出 tensor([3., 3.])，因为 y = 3x。", {9: "false"}),
+        ("答：输出 3，因为 y = 3x。", {}),  # a bare value only when it reads as one beyond doubt
+        ("A: `None` (a non-leaf keeps no .grad)", {9: "true"}),
+        ("A: `tensor([3., 3.])`", {9: "false"}),
+        ("**A:** prints `None`.", {9: "true"}),
+    ],
+)
+def test_an_answer_under_the_code_says_what_it_prints(
+    runner: Runner, tmp_path: Path, answer: str, found: dict[int, str]
+) -> None:
+    code = ("```python", "import torch", "x = torch.ones(2, requires_grad=True)", "y = x * 3", "y.sum().backward()")
+    assert verdicts(runner, tmp_path, *code, "print(y.grad)", FENCE, "", answer) == found
+
+
+@pytest.mark.parametrize(("value", "truth"), [("torch.Size([3, 5, 4])", "true"), ("torch.Size([3, 4])", "false")])
+def test_what_the_prose_says_the_code_gives_later_in_its_first_line(
+    runner: Runner, tmp_path: Path, value: str, truth: str
+) -> None:
+    code = ("```python", "import torch", "print((torch.ones(3, 1, 4) + torch.ones(5, 1)).shape)", FENCE, "")
+    said = f"`y` is read as `(1, 5, 1)`, so the sum above gives `{value}`."
+    assert verdicts(runner, tmp_path, *code, said) == {6: truth}
+    negated = f"This does not give `{value}`, whatever you expect."
+    assert verdicts(runner, tmp_path, *code, negated) == {}
+
+
+@pytest.mark.parametrize(("value", "truth"), [("tensor([2., 2.])", "true"), ("tensor([1., 1.])", "false")])
+def test_a_variant_said_to_give_the_fence_below_is_judged_on_that_fence(
+    runner: Runner, tmp_path: Path, value: str, truth: str
+) -> None:
+    code = ("```python", "import torch", "p = torch.ones(2)", "print(p + 1)", FENCE, "")
+    assert verdicts(runner, tmp_path, *code, "And `p * 2` gives", "", FENCE, value, FENCE) == {7: truth}
+
+
+@pytest.mark.parametrize(("value", "truth"), [("tensor(14.)", "true"), ("tensor(12.)", "false")])
+def test_a_line_of_inline_code_under_a_label_is_the_output(
+    runner: Runner, tmp_path: Path, value: str, truth: str
+) -> None:
+    code = ("```python", "import torch", "x = torch.tensor(2.0, requires_grad=True)", "(x ** 3 + 2 * x).backward()")
+    assert verdicts(runner, tmp_path, *code, "print(x.grad)", FENCE, "", "运行结果如下：", "", f"`{value}`") == {
+        10: truth
+    }
+
+
+def test_an_old_and_a_new_output_of_the_same_code_are_both_judged(runner: Runner, tmp_path: Path) -> None:
+    rows = (
+        "```python",
+        "import torch",
+        "print(torch.ones(2) * 3)",
+        FENCE,
+        "",
+        "旧版本输出（0.3）：",  # a decimal point is no sentence's end
+        "",
+        FENCE,
+        " 3",
+        " 3",
+        "[torch.FloatTensor of size 2]",
+        FENCE,
+        "",
+        "新版本输出：",
+        "",
+        FENCE,
+        "tensor([3., 3.])",
+        FENCE,
+        "",
+        "Nothing else changed.",
+        "",
+        FENCE,
+        "tensor([4., 4.])",  # not labelled as an output: not the code's
+        FENCE,
+    )
+    assert verdicts(runner, tmp_path, *rows) == {9: "drifted", 17: "true"}
+
+
+def test_a_table_of_old_code_beside_new_code_claims_nothing(runner: Runner, tmp_path: Path) -> None:
+    rows = (
+        "| 旧写法 | 新写法 |",
+        "| --- | --- |",
+        "| `loss.data[0]` | `loss.item()` |",
+        "| `x.size()` | `torch.Size([2])` |",
+    )
+    assert verdicts(runner, tmp_path, "```python", "import torch", "x = torch.ones(2)", FENCE, "", *rows) == {9: "true"}
+
+
+@pytest.mark.parametrize(
+    ("typo", "claimed", "truth"), [("Ture", "True", "true"), ("Flase", "False", "true"), ("Ture", "False", "false")]
+)
+def test_a_misspelt_constant_is_fixed_and_the_claim_judged_under_the_fix(
+    runner: Runner, tmp_path: Path, typo: str, claimed: str, truth: str
+) -> None:
+    code = ("```python", "import torch", f"flag = {typo}", f"print(flag)  # {claimed}", FENCE)
+    assert verdicts(runner, tmp_path, *code) == {4: truth}
+
+
+def test_a_misspelling_two_letters_from_a_constant_is_no_constant() -> None:
+    from harness.audit.fixes import _misspelt_constant
+
+    assert [_misspelt_constant(name) for name in ("Tree", "Nome", "Ture", "FALSE")] == [None, None, "True", "False"]
+
+
+def _notebook(tmp_path: Path, *cells: object) -> Path:
+    import nbformat
+
+    note = tmp_path / "note.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=list(cells)), note)  # type: ignore[no-untyped-call]
+    return note
+
+
+@pytest.mark.parametrize(("second", "truth"), [("tensor([1., 1.])", "true"), ("tensor([0., 0.])", "false")])
+def test_a_cells_display_calls_are_its_printed_output(runner: Runner, tmp_path: Path, second: str, truth: str) -> None:
+    from nbformat import v4
+
+    shown = [
+        v4.new_output("display_data", data={"text/plain": "tensor([0., 0.])"}),  # type: ignore[no-untyped-call]
+        v4.new_output("display_data", data={"text/plain": second}),  # type: ignore[no-untyped-call]
+    ]
+    code = v4.new_code_cell("import torch\ndisplay(torch.zeros(2))\ndisplay(torch.ones(2))", outputs=shown)  # type: ignore[no-untyped-call]
+    code.execution_count = 1
+    claims = audit_note(_notebook(tmp_path, code), runner, timeout=30).claims
+    assert [(c.lines[0], TRUTH[c.status]) for c in claims] == [(15000, "true"), (15001, truth)]
+
+
+@pytest.mark.parametrize(("said", "truth"), [("tensor([1, 6])", "true"), ("tensor([1, 5])", "false")])
+def test_what_a_markdown_cell_says_the_unrun_cell_below_outputs_is_its_claim(
+    runner: Runner, tmp_path: Path, said: str, truth: str
+) -> None:
+    from nbformat import v4
+
+    prose = v4.new_markdown_cell(f"## Fancy indexing\n\n预期输出：`{said}`")  # type: ignore[no-untyped-call]
+    code = v4.new_code_cell("import torch\nx = torch.arange(12).reshape(3, 4)\nprint(x[[0, 1], [1, 2]])")  # type: ignore[no-untyped-call]
+    claims = audit_note(_notebook(tmp_path, prose, code), runner, timeout=30).claims
+    assert [(c.lines[0], TRUTH[c.status]) for c in claims] == [(10003, truth)]

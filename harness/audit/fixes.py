@@ -93,6 +93,17 @@ def _case_match(missing: str, pool: Iterable[str]) -> str | None:
     return found.pop() if len(found) == 1 else None  # two spellings differ only in case: ambiguous
 
 
+def _misspelt_constant(missing: str) -> str | None:
+    """`Ture`, `Flase`, `none`: True, False or None in another case or with two letters swapped, no looser (a
+    variable `Tree` is not `True`)."""
+    for constant in ("True", "False", "None"):
+        if missing.lower() == constant.lower() or (
+            sorted(missing) == sorted(constant) and _distance(missing, constant) == 1
+        ):
+            return constant
+    return None
+
+
 def _near_match(missing: str, pool: Iterable[str], max_distance: int = 2) -> str | None:
     scored: list[tuple[int, float, str]] = []
     for name in set(pool):
@@ -256,6 +267,9 @@ class _Context:
         near = _near_match(missing, block_bound)
         if near:
             return self._rename_names(missing, near, uses)
+        if constant := _misspelt_constant(missing):
+            reason = f"`{missing}` is not defined; it reads as the constant `{constant}`, misspelt"
+            return self._fix(reason, source.rename(uses, constant))
         home = next((h for h in self.homes if missing not in _AMBIGUOUS_HOMES), None)
         if home:
             return self._import(missing, f"from {home} import {missing}")

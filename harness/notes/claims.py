@@ -30,7 +30,7 @@ from harness.notes.comments import (
 )
 from harness.notes.document import Block, parts
 from harness.notes.names import block_names, random_unseeded
-from harness.notes.notebook import Cell, is_notebook, read_notebook, without_magics
+from harness.notes.notebook import OUTPUT_OFFSET, Cell, is_notebook, read_notebook, without_magics
 from harness.notes.outputs import (
     bullets_by_statement,
     catches_errors,
@@ -39,7 +39,7 @@ from harness.notes.outputs import (
     output_claims,
     shell_script,
 )
-from harness.notes.prose import read_variant, shown_error, with_prose_error, with_prose_output
+from harness.notes.prose import read_variant, shown_result, with_prose_error, with_prose_output
 from harness.notes.records import (
     Claim,
     ClaimKind,
@@ -73,22 +73,24 @@ def read_code_blocks(text: str, *, source: str = "note") -> list[CodeBlock]:
     ends: list[int] = []  # each block's last note line, its output included
     analysed: dict[tuple[str, str], tuple[str, bool, _Analysis]] = {}  # notes repeat blocks: read each once
     previous: Block | None = None  # the part just before, when it was a python code block
+    again = False  # `previous` has shown an output already: another must be labelled as one
     waiting: tuple[Block, str] | None = None  # a paragraph's variant whose error the fence below it shows
     in_variants: set[int] = set()  # the note lines of paragraphs that speak of a variant, not of the block above
     for part in found_parts:
-        if waiting is not None and (variant := shown_error(*waiting, part, len(found) + 1)) is not None:
+        if waiting is not None and (variant := shown_result(*waiting, part, len(found) + 1)) is not None:
             found.append(variant)
             ends.append(part.end)
             waiting = None
             continue
         waiting = None
-        if previous is not None and found and is_output(previous, part, note_lines):
+        if previous is not None and found and is_output(previous, part, note_lines, again=again):
             code = found[-1].code
             output = _changing_output(code, _by_statement(code, output_claims(part, catches=catches_errors(code))))
             found[-1] = with_claims(found[-1], output)
             ends[-1] = part.end
             # An outliner's bullets (a quote's paragraphs) under the code: the next may hold the next print's output.
-            previous = replace(previous, end=part.end) if part.kind in ("item", "quote") else None
+            # After a fence, another labelled one may show the same output again ("旧版本输出：", "新版本输出：").
+            previous, again = replace(previous, end=part.end), part.kind not in ("item", "quote")
             continue
         if part.kind in ("paragraph", "item", "quote") and found:
             said = read_variant(part, found, len(found) + 1)
@@ -111,7 +113,7 @@ def read_code_blocks(text: str, *, source: str = "note") -> list[CodeBlock]:
             continue
         if not is_code_part(part):
             continue
-        previous = part
+        previous, again = part, False
         # An indented block's line is its first code line; a block's `line` is the line above its code.
         inline: InlineKind = "indented block" if part.kind == "indented" else ""
         top = part.line - 1 if inline else part.line
@@ -310,6 +312,9 @@ def _notebook_blocks(cells: Sequence[Cell]) -> list[CodeBlock]:
                     )
                 ]
                 read += _changing_output(cell.code, _by_statement(cell.code, stream, displayed=False))
+        if not any(claim.kind == "printed" and claim.line >= cell.line + OUTPUT_OFFSET for claim in read):
+            # No stored output (the cell never ran): what the markdown above says it outputs is the claim.
+            read += [new_claim("printed", line, value, "notebook-expected", None) for line, value in cell.expected]
         ordered = tuple(sorted(read, key=lambda c: c.line))
         index = len(found) + 1
         found.append(CodeBlock(index, cell.line, cell.code, ordered, defines, uses, random, cell.number, cell.executed))

@@ -42,8 +42,8 @@ def statement_role(node: ast.stmt) -> Role:
     value = node.value
     if isinstance(value, ast.Constant) and isinstance(value.value, str):
         return "string"
-    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "print":
-        return "print"
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in ("print", "display"):
+        return "print"  # IPython's display() shows its objects as a print does, each on a line
     return "expression"
 
 
@@ -580,4 +580,4 @@ def string_claims(statements: Sequence[_Statement]) -> list[Claim]:
     return claims
 
 
-SENTENCE_END = re.compile(r"(?<=[.。!！?？;；])\s*")
+SENTENCE_END = re.compile(r"(?<=[。！？；])\s*|(?<=[.!?;])\s+")  # `0.3` and `x.grad` end no sentence

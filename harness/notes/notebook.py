@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -49,6 +50,8 @@ class Cell:
     code: str
     outputs: tuple[CellOutput, ...]
     executed: int | None = None  # the execution count the kernel gave it (`In [5]:`); None: never run
+    # What a markdown cell right above says the cell outputs ("预期输出：`tensor([1, 6, 11])`"): (line, value).
+    expected: tuple[tuple[int, str], ...] = ()
 
 
 def is_notebook(text: str) -> bool:
@@ -102,7 +105,10 @@ def read_notebook(text: str, name: str = "notebook") -> list[Cell]:
     except (json.JSONDecodeError, ValueError, KeyError, TypeError, AttributeError) as error:  # NotJSONError too
         raise NoteError(name, f"not a readable notebook ({type(error).__name__}: {str(error)[:120]})") from None
     cells: list[Cell] = []
+    expected: tuple[tuple[int, str], ...] = ()
     for number, cell in enumerate(notebook.get("cells", []), 1):
+        if cell.get("cell_type") == "markdown":
+            expected = _expected_outputs(number * CELL_LINES, _text(cell.get("source", "")))
         if cell.get("cell_type") != "code":
             continue
         start = number * CELL_LINES
@@ -126,10 +132,32 @@ def read_notebook(text: str, name: str = "notebook") -> list[Cell]:
             elif kind == "display_data" and any(key.startswith("image/") for key in output.get("data", {})):
                 body = _text(output["data"].get("text/plain", "<image>"))
                 outputs.append(CellOutput("display", at, body))
+            elif kind == "display_data" and "text/plain" in output.get("data", {}):  # display(x): shown as printed
+                body = _text(output["data"]["text/plain"]).rstrip("\n") + "\n"
+                if outputs and outputs[-1].kind == "stream":
+                    outputs[-1] = CellOutput("stream", outputs[-1].line, outputs[-1].text + body)
+                else:
+                    outputs.append(CellOutput("stream", at, body))
             else:  # stderr (warnings), widgets, HTML: nothing a claim can be read from
                 continue
             at = outputs[-1].line + outputs[-1].text.rstrip("\n").count("\n") + 1  # the next output's first line
         count = cell.get("execution_count")
         executed = count if isinstance(count, int) and not isinstance(count, bool) else None
-        cells.append(Cell(number, start, cell_code(_text(cell.get("source", ""))), tuple(outputs), executed))
+        cells.append(Cell(number, start, cell_code(_text(cell.get("source", ""))), tuple(outputs), executed, expected))
+        expected = ()
     return cells
+
+
+# A markdown cell's line that says what the code cell below it outputs: a label, then the value as inline code.
+_EXPECTED = re.compile(
+    r"\s*[*_]*(?:预期输出|期望输出|预期结果|输出结果|(?i:expected\s+output|expected\s+result|expected))[*_]*\s*[:：]\s*[*_]*"
+    r"`([^`\n]+)`[*_]*\s*[。.]?\s*"
+)
+
+
+def _expected_outputs(start: int, source: str) -> tuple[tuple[int, str], ...]:
+    return tuple(
+        (start + number, match.group(1).strip())
+        for number, line in enumerate(source.split("\n"), 1)
+        if (match := _EXPECTED.fullmatch(line))
+    )

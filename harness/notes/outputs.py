@@ -28,7 +28,8 @@ _COMMAND = re.compile(
 _LABEL = re.compile(
     r"outputs?|prints?|printed|results?|returns?|gives?|console|out\s*\[\s*\d*\s*\]|\bout\s*[:：]|输出|结果|打印|运行"
     r"|\b(?:I|we|you)\s+(?:get|got|see|saw)\b|\bwhat\s+(?:I|we|you)\s+(?:get|got|see)\b"  # "But what I get is:"
-    r"|\b(?:running|run)\s+(?:it|this|that|the\s+\w+)\s*[:：]",  # "Running it:", "Run the script:"
+    r"|\b(?:running|run)\s+(?:it|this|that|the\s+\w+)\s*[:：]"  # "Running it:", "Run the script:"
+    r"|^\**(?:A|Ans|Answer|答案?|解答)\**\s*[:：]\s*\**$",  # a flashcard's or a quiz's answer to the code above
     re.I,
 )
 _ERROR_LABEL = re.compile(r"tracebacks?|errors?|raises?|exceptions?|报错|错误|异常", re.I)  # before a traceback only
@@ -44,11 +45,12 @@ OUTPUT_FORMS = {
 }
 _PROPERTY = re.compile(r"[\w-]+::\s")  # an outliner's block property: `collapsed:: true`
 HTML_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?>")
-_CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
+CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
 
 
-def is_output(code: Block, part: Block, note_lines: Sequence[str]) -> bool:
-    """Is `part`, right after python block `code`, the output that code printed (or the error it raised)?"""
+def is_output(code: Block, part: Block, note_lines: Sequence[str], *, again: bool = False) -> bool:
+    """Is `part`, right after python block `code`, the output that code printed (or the error it raised)? `again`:
+    `code` ends with an output already, and only one labelled as output too follows it."""
     if part.line - code.end > _MAX_BETWEEN:  # two short label lines and the blank lines around them, at most
         return False
     # `<details><summary>Output</summary>` folds an output away on GitHub: the tags are layout, their text a label.
@@ -57,6 +59,8 @@ def is_output(code: Block, part: Block, note_lines: Sequence[str]) -> bool:
     # "The print looks fine to me. But then I get this error:": a paragraph whose last sentence is the label; or
     # a heading that names what follows ("## Output" on a slide of its own).
     told = _closing_label(prose) or _label_heading(prose)
+    if again and (not told or len(prose) > 1):  # the label alone, right under the output before
+        return False
     if not told and (len(prose) > 2 or any(len(line) > 60 or line.startswith("#") for line in prose)):
         return False
     if part.kind == "paragraph" and not prose:  # a paragraph is output only under a label (asked first: cheap)
@@ -139,6 +143,8 @@ _WHOLE_SPAN = re.compile(r"^([ \t]*(?:→|->|=>)?[ \t]*)`([^`\n]+)`[ \t]*$", re.
 def _content(part: Block) -> str:
     """An output part's text; a quote's without its output prefix, or its lines' inline-code backticks; knitr's
     `## ` (or `#> `) before every line of R Markdown's output left out."""
+    if part.kind == "paragraph":  # a pasted line of inline code: "`tensor(14.)`"
+        return _WHOLE_SPAN.sub(r"\2", part.code.strip())
     if part.kind != "quote":
         if _knitr(part.code):
             return _from_r(_KNITR_PREFIX.sub("", part.code)).strip()
@@ -225,7 +231,7 @@ def _printed_then_traceback(content: str, *, catches: bool) -> tuple[str, str]:
 def _reads_printed(text: str) -> bool:
     """Printed text, not prose: no CJK, not code, and it opens as a repr does (`Net(`, `[`, `<`); values such as
     numbers are `_values_only`'s (a sentence may start with a number: "3 things to note")."""
-    if _CJK.search(text) or _is_code(text, strict=True):
+    if CJK.search(text) or _is_code(text, strict=True):
         return False
     return re.match(r"(?:[A-Za-z_][\w.]*\(|[\[{(<])", text) is not None
 

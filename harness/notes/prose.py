@@ -8,11 +8,11 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 
-from harness.notes.annotations import is_value
+from harness.notes.annotations import is_value, strong_value
 from harness.notes.comments import EXCEPTION_NAME, NEGATED, SENTENCE_END
 from harness.notes.document import Block
 from harness.notes.names import block_names, random_unseeded
-from harness.notes.outputs import LIST_OR_QUOTE, OUTPUT_FORMS, layout_free
+from harness.notes.outputs import CJK, LIST_OR_QUOTE, OUTPUT_FORMS, layout_free
 from harness.notes.records import ERROR_LAST_LINE, Claim, CodeBlock, new_claim, parse_code, read_traceback, with_claims
 
 # ---- errors claimed in the prose right after a block --------------------------------------------------------
@@ -85,6 +85,11 @@ _NOT_PROSE = ("```", "~~~", "#", "|", "!!!", "???")
 _FORWARD = re.compile(r"下面|下列|接下来|以下|如下|(?i:\b(?:below|following|next)\b)")
 
 
+_ENGLISH_MESSAGE = re.compile(
+    r"\b((?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception))\s*[:：]\s*([\x20-\x7e]{8,}?)\s*(?=[。；！，]|$)"
+)
+
+
 def _prose_error(
     index: int, paragraph: Sequence[str], *, forward: bool
 ) -> tuple[int, str, str | None, str | None] | None:
@@ -95,13 +100,15 @@ def _prose_error(
     # A sentence that ends in a colon introduces what follows it: "下标越界也会报错：" speaks of the next block.
     said = next((part for part in SENTENCE_END.split(sentence) if _PROSE_ERROR.search(part)), sentence)
     ahead = bool(_FORWARD.search(sentence)) or said.rstrip().endswith((":", "："))
-    if NEGATED.search(sentence) or _CONDITIONAL.search(sentence) or ahead != forward:
+    if NEGATED.search(said) or _CONDITIONAL.search(said) or ahead != forward:  # the sentence that says it
         return None
     typed = _PROSE_TYPE.search(sentence)
     kind = typed.group(1).rsplit(".", 1)[-1] if typed else None
     # A message only where the author quoted one as code (`RuntimeError: ...`): after a colon in prose comes
     # an explanation as often as the message.
     quoted = next((m for span in _CODE_SPAN.findall(sentence) if (m := ERROR_LAST_LINE.fullmatch(span.strip()))), None)
+    if quoted is None:  # in Chinese prose, the English after `RuntimeError:` up to the stop is the message
+        quoted = _ENGLISH_MESSAGE.search(sentence) if CJK.search(sentence) else None
     if quoted is not None:
         kind, message = quoted.group(1).rsplit(".", 1)[-1], (quoted.group(2) or "").strip() or None
     else:
@@ -130,9 +137,12 @@ def with_prose_error(
 # "prints `12.0`.", "It returns `tensor(2.)`", "输出 `True`": a paragraph that opens by saying what the block above
 # printed, the value in inline code. Only at the paragraph's start: further on, prose about a value is explanation.
 _PROSE_OUTPUT = re.compile(
+    # An answer to the question the code above asks ("A: `448`", "答：输出 None"), or what it prints, said.
+    r"(?:\**(?:答案?|解答|回答|(?i:a|answer|ans))\s*[:：]\s*\**\s*(?=`)|(?:\**(?:答案?|解答|回答|(?i:a|answer|ans))"
+    r"\s*[:：]\s*\**\s*)?"
     r"(?:(?i:(?:this|it|which|that|the\s+(?:cell|code|block|snippet|script|last\s+line|print|output))\s+)?"
-    r"(?i:prints?|outputs?|gives?|displays?|shows?|returns?)|输出|打印出?|结果|运行结果|得到)"
-    r"\s*(?:为|是)?\s*[:：]?\s*`([^`\n]+)`"
+    r"(?i:prints?|outputs?|gives?|displays?|shows?|returns?)|输出|打印出?|结果|运行结果|得到))"
+    r"\s*(?:为|是)?\s*[:：]?\s*(?:`([^`\n]+)`|([\w.]+\((?:[^()\n]|\([^()\n]*\))*\)|\[[^\]\n]*\]|[^`\s，。；,;]+)(?=[，。；]|[,;.]\s|\s*$))"
 )
 
 
@@ -143,11 +153,37 @@ def with_prose_output(block: CodeBlock, end: int, note_lines: Sequence[str]) -> 
         return block
     index, paragraph = _paragraph_after(note_lines, _code_end(block, end))
     match = _PROSE_OUTPUT.match(paragraph[0]) if paragraph else None
-    if match is None or not is_value(match.group(1)):
+    # A value written bare ("答：输出 None，因为 ...") only when it reads as one beyond doubt.
+    value = (match.group(1) or match.group(2)) if match else None
+    if value is None or not (is_value(value) if match and match.group(1) else strong_value(value)):
+        value = _output_said_later(paragraph[0]) if paragraph else None
+    if value is None:
         return block
     raised = any(c.form in OUTPUT_FORMS.values() for c in block.claims)  # its output shows the error
-    claim = new_claim("printed", index + 1, match.group(1).strip(), "prose-output", None)
+    claim = new_claim("printed", index + 1, value.strip(), "prose-output", None)
     return with_claims(block, [replace(claim, before_error=raised)])
+
+
+# "..., so the sum above gives `torch.Size([3, 5, 4])`.": what the code prints, said later in the first line.
+_GIVES = re.compile(
+    r"(?<![A-Za-z0-9_`])(?:(?i:gives|prints|returns|outputs|shows|displays|evaluates\s+to)|输出(?:为|是)?|打印出?|得到|结果(?:为|是))"
+    r"\s*[:：]?\s*`([^`\n]+)`"
+)
+
+
+def _output_said_later(line: str) -> str | None:
+    said = _GIVES.search(line)
+    if said is None or not strong_value(said.group(1)) or _NEGATED_VALUE.search(_clause_before(line, said.start())):
+        return None
+    return said.group(1).strip()
+
+
+def _clause_before(text: str, at: int) -> str:
+    """The text of the clause that `at` is in, up to `at` ("it is no leaf, so it prints": "so it prints")."""
+    return _CLAUSE_STOP.split(text[:at])[-1]
+
+
+_CLAUSE_STOP = re.compile(r"[。！？；，]|[.!?;,](?:\s|$)")
 
 
 def _code_end(block: CodeBlock, end: int) -> int:
@@ -192,6 +228,8 @@ def read_variant(part: Block, found: Sequence[CodeBlock], index: int) -> CodeBlo
             continue
         if re.sub(r"\s", "", code) in code_above:
             continue  # the code above itself
+        if _GIVES_BELOW.fullmatch(text[span.end() :]):
+            return code  # "... `p / p.sum(dim=1)` gives" and the fence below shows what
         sentence = _sentence(text[span.end() :])
         said_at = _PROSE_ERROR.search(sentence)
         if said_at is None or not _SAYS_ERROR.search(sentence) or NEGATED.search(sentence):
@@ -282,16 +320,25 @@ def _said_error(sentence: str) -> tuple[str, str | None, int] | None:
     return typed.group(1).rsplit(".", 1)[-1], message or None, typed.start()
 
 
-def shown_error(paragraph: Block, code: str, part: Block, index: int) -> CodeBlock | None:
-    """The variant a paragraph wrote, its error claimed by the fence right below the paragraph."""
-    if part.kind != "fence" or part.line - paragraph.end > 3 or part.is_python:
+_GIVES_BELOW = re.compile(r"\s*(?:(?i:gives|prints|returns|outputs|shows|yields)|输出|得到|结果(?:为|是)?)\s*[:：]?\s*")
+
+
+def shown_result(paragraph: Block, code: str, part: Block, index: int) -> CodeBlock | None:
+    """The variant a paragraph wrote, its error (or the value it shows) claimed by the fence right below."""
+    if part.kind not in ("fence", "indented") or part.line - paragraph.end > 3 or part.is_python:
         return None
     error = read_traceback(part.code)
     if error is None:
-        return None
+        shown = part.code.strip("\n")
+        if not strong_value(shown.strip()) or (part.kind == "fence" and part.language not in ("", "text", "output")):
+            return None
+        line = part.line + (part.kind == "fence") + len(part.code) - len(part.code.lstrip("\n"))
+        claim = replace(new_claim("printed", line, shown.strip(), "prose-variant", 1), first_line=paragraph.line)
+        written = paragraph.line - 1 + paragraph.code[: paragraph.code.find(code)].count("\n")
+        return _variant_block(index, written, code, claim)
     kind, message, offset = error
     text = part.code.strip("\n").split("\n")[offset].strip()
-    line = part.line + 1 + len(part.code) - len(part.code.lstrip("\n")) + offset
+    line = part.line + (part.kind == "fence") + len(part.code) - len(part.code.lstrip("\n")) + offset
     claim = replace(
         new_claim("exception", line, text, "prose-variant", None, exception=(kind, message)), first_line=paragraph.line
     )

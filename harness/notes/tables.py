@@ -6,7 +6,7 @@ import ast
 import re
 from collections.abc import Sequence
 
-from harness.notes.annotations import is_value
+from harness.notes.annotations import strong_value
 from harness.notes.document import Block
 from harness.notes.names import block_names, random_unseeded
 from harness.notes.records import CodeBlock, new_claim, parse_code, read_traceback
@@ -23,6 +23,7 @@ def row_block(part: Block, index: int) -> CodeBlock | None:
     (or the error it raises) claimed. The table says which columns by its header; without a header word, a row
     whose first cell is code and whose second is a printed value reads so too."""
     columns = _columns(part.header)
+    named = columns is not None  # the header names the columns; else the row's cells must read so by themselves
     if columns is None:
         if len(part.cells) < 2 or not (part.cells[0].startswith("`") and part.cells[1].startswith("`")):
             return None
@@ -35,7 +36,7 @@ def row_block(part: Block, index: int) -> CodeBlock | None:
     if error := read_traceback(result):
         kind, message, _ = error
         claim = new_claim("exception", part.line, result, "table-row", 1, exception=(kind, message))
-    elif is_value(result) or columns != (0, 1) or part.header:
+    elif named or (strong_value(result) and not _dotted_call(result)):  # not code beside code (old way, new way)
         claim = new_claim("printed", part.line, result, "table-row", 1)
     else:
         return None
@@ -44,6 +45,18 @@ def row_block(part: Block, index: int) -> CodeBlock | None:
     calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
     random = random_unseeded(code, calls)
     return CodeBlock(index, part.line - 1, code, (claim,), defines, uses, random, inline="table row")
+
+
+# Printed values that read as dotted calls; any other (`loss.item()`, `torch.empty(2, 3)`) is code.
+_PRINTED_CALLS = re.compile(r"torch\.(?:Size|device|return_types\.\w+)")
+
+
+def _dotted_call(text: str) -> bool:
+    tree = _expression(text)
+    node = tree.body[0].value if tree is not None and isinstance(tree.body[0], ast.Expr) else None
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+        return False
+    return _PRINTED_CALLS.fullmatch(ast.unparse(node.func)) is None
 
 
 def _columns(header: Sequence[str]) -> tuple[int, int] | None:

@@ -19,6 +19,7 @@ PRINT_HOOK = "__noteproof_print__"
 SHOW_HOOK = "__noteproof_show__"
 MARK_HOOK = "__noteproof_mark__"
 DISPLAY_HOOK = "__noteproof_display__"
+DISPLAY_CALL_HOOK = "__noteproof_display_call__"  # a claimed `display(...)` call, as IPython shows its objects
 CELL_HOOK = "__noteproof_cell__"  # runs an earlier block of a notebook session as a cell (see `run_cell`)
 _KEPT_PER_STATEMENT = 8
 _KEPT_CHARS = 20_000
@@ -32,9 +33,9 @@ class _StatementRewriter(ast.NodeTransformer):
         if node.lineno not in self.lines:
             return node
         value = node.value
-        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "print":
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in ("print", "display"):
             hooked = ast.Call(
-                func=ast.Name(PRINT_HOOK, ast.Load()),
+                func=ast.Name(PRINT_HOOK if value.func.id == "print" else DISPLAY_CALL_HOOK, ast.Load()),
                 args=[ast.Constant(node.lineno), *value.args],
                 keywords=value.keywords,
             )
@@ -108,6 +109,8 @@ class Captures:
         namespace[SHOW_HOOK] = self._shower()
         namespace[MARK_HOOK] = self._mark
         namespace[DISPLAY_HOOK] = _display
+        namespace[DISPLAY_CALL_HOOK] = self._displayer()
+        namespace.setdefault("display", _display_each)  # IPython's builtin in a notebook: cells call it bare
         namespace[CELL_HOOK] = _cell_runner(namespace)
 
     def _mark(self) -> None:
@@ -128,6 +131,14 @@ class Captures:
 
         return hooked_print
 
+    def _displayer(self) -> Callable[..., None]:
+        def hooked_display(line: int, *objects: object, **_options: object) -> None:
+            for shown in objects:
+                self._record(line, repr(shown))
+            _display_each(*objects)
+
+        return hooked_display
+
     def _shower(self) -> Callable[[int, object], object]:
         def show(line: int, value: object) -> object:
             # A REPL shows nothing for None, but a claim about the expression (`x.grad  # None`, "y.grad 为 None")
@@ -139,6 +150,12 @@ class Captures:
 
     def as_json(self) -> dict[str, list[str]]:
         return {str(line): texts for line, texts in self.by_line.items()}
+
+
+def _display_each(*objects: object, **_options: object) -> None:
+    """IPython's `display` outside a kernel: each object's text form on a line of its own."""
+    for shown in objects:
+        builtins.print(repr(shown))
 
 
 def _display(value: object) -> None:

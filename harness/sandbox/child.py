@@ -45,7 +45,7 @@ from harness.runs.protocol import (
     ValueSummary,
     WithoutBackward,
 )
-from harness.sandbox.capture import MARK_HOOK, PRINT_HOOK, SHOW_HOOK, Captures, compile_example
+from harness.sandbox.capture import DISPLAY_CALL_HOOK, MARK_HOOK, PRINT_HOOK, SHOW_HOOK, Captures, compile_example
 from harness.sandbox.datasets import DatasetUse, install_dataset_standins
 from harness.sandbox.gradients import GradientProbe, count_suppressed_backward
 
@@ -297,7 +297,7 @@ def exception_hints(exc: BaseException, namespace: dict[str, Any]) -> ExceptionH
     candidates: list[str] = []
     if isinstance(exc, NameError):
         name = exc.name
-        candidates = sorted({*namespace, *dir(builtins)} - {PRINT_HOOK, SHOW_HOOK, MARK_HOOK})
+        candidates = sorted({*namespace, *dir(builtins)} - {PRINT_HOOK, SHOW_HOOK, MARK_HOOK, DISPLAY_CALL_HOOK})
     elif isinstance(exc, AttributeError):
         name, target = exc.name, getattr(exc, "obj", None)
         if target is not None:
