@@ -199,7 +199,10 @@ def test_prose_comments_are_not_claims(comment: str) -> None:
 
 
 def test_values_not_after_a_print_or_expression_are_not_claims() -> None:
-    assert python("# tensor(1.)", "x = torch.tensor([0.1, 0.2])  # tensor([0.1000, 0.2000])", "y = 3", "# 3") == []
+    # A value beside an assignment is what the name holds (a tensor's repr, here); on the lines below, and a bare
+    # number beside one, it is not a claim.
+    claims = python("# tensor(1.)", "x = torch.tensor([0.1, 0.2])  # tensor([0.1000, 0.2000])", "y = 3  # 3", "# 3")
+    assert [brief(claim) for claim in claims] == [("printed", 3, "tensor([0.1000, 0.2000])", "trailing-comment", 2)]
 
 
 def test_one_printed_claim_per_comment_run() -> None:

@@ -286,3 +286,40 @@ def test_what_a_markdown_cell_says_the_unrun_cell_below_outputs_is_its_claim(
     code = v4.new_code_cell("import torch\nx = torch.arange(12).reshape(3, 4)\nprint(x[[0, 1], [1, 2]])")  # type: ignore[no-untyped-call]
     claims = audit_note(_notebook(tmp_path, prose, code), runner, timeout=30).claims
     assert [(c.lines[0], TRUTH[c.status]) for c in claims] == [(10003, truth)]
+
+
+@pytest.mark.parametrize(
+    ("comment", "found"),
+    [
+        ("x.sum()  # tensor(15)", {3: "true"}),
+        ("x.sum()  # tensor(16)", {3: "false"}),
+        ("x.sum() * 2  # ≈ 30", {3: "drifted"}),  # an arrow or ≈ says what the name holds, here written short
+        ("x.sum() * 2  # -> 31", {3: "false"}),
+        ("x.sum()  # (6,)", {}),  # a shape, a remark: no claim of the value
+        ("x.sum()  # 15", {}),
+    ],
+)
+def test_a_value_commented_on_an_assignment_is_what_the_name_holds(
+    runner: Runner, tmp_path: Path, comment: str, found: dict[int, str]
+) -> None:
+    assert (
+        verdicts(runner, tmp_path, "```python", "import torch", f"x = torch.arange(6); y = {comment}", FENCE) == found
+    )
+
+
+@pytest.mark.parametrize(("last", "truth"), [("epoch 4 loss 0.0625", "true"), ("epoch 4 loss 0.0626", "false")])
+def test_an_output_cut_short_with_an_ellipsis_line_is_its_first_and_last_lines(
+    runner: Runner, tmp_path: Path, last: str, truth: str
+) -> None:
+    code = ("```python", "for epoch in range(5):", "    print(f'epoch {epoch} loss {1 / 2 ** epoch:.4f}')", FENCE, "")
+    output = ("Output:", "", FENCE, "epoch 0 loss 1.0000", "...", last, FENCE)
+    assert verdicts(runner, tmp_path, *code, *output) == {9: truth}
+
+
+def test_what_a_shell_command_in_a_cell_printed_is_unverifiable(runner: Runner, tmp_path: Path) -> None:
+    from nbformat import v4
+
+    smi = v4.new_output("stream", name="stdout", text="| NVIDIA-SMI 535.104.05  CUDA Version: 12.2 |\n")  # type: ignore[no-untyped-call]
+    cell = v4.new_code_cell("#@title Check the GPU\n!nvidia-smi", outputs=[smi])  # type: ignore[no-untyped-call]
+    claims = audit_note(_notebook(tmp_path, cell), runner, timeout=30).claims
+    assert [(TRUTH[c.status], "shell command" in c.reason) for c in claims] == [("unverifiable", True)]

@@ -220,8 +220,10 @@ def _check_printed(expectation: PrintedExpectation, observation: Observation) ->
     else:
         starts = range(max(1, len(lines) - width + 1))
     verdicts = []
-    for start in starts:
-        window = "\n".join(lines[start : start + width])
+    windows = ["\n".join(lines[start : start + width]) for start in starts]
+    if (elided := _elided(expected, lines)) is not None and expectation.output_line is None:
+        windows.insert(0, elided)
+    for window in windows:
         verdicts.append((window, compare_printed(expected, window, atol=expectation.atol, rtol=expectation.rtol)))
     for wanted, status in (("equal", Status.PASSED), ("drifted", Status.DRIFTED)):
         for window, comparison in verdicts:
@@ -230,6 +232,22 @@ def _check_printed(expectation: PrintedExpectation, observation: Observation) ->
     # Nothing matched: show the candidate that failed for the most specific reason (a value, then a shape, then text).
     window, comparison = min(verdicts, key=lambda candidate: _vagueness(candidate[1].reason))
     return _result(expectation, Status.FAILED, expected, window, comparison.reason)
+
+
+_ELISION = frozenset({"...", "…", "⋮", "[...]", "(...)"})
+
+
+def _elided(expected: str, lines: Sequence[str]) -> str | None:
+    """The output as the author shortened it: a line of `...` in the claim stands for the lines it left out
+    (doctest's ELLIPSIS, a training log cut short), so the lines around it are the output's first and last."""
+    claimed = expected.strip("\n").split("\n")
+    cut = next((n for n, line in enumerate(claimed) if line.strip() in _ELISION), None)
+    if cut is None:
+        return None
+    head, tail = claimed[:cut], claimed[cut + 1 :]
+    if len(lines) < len(head) + len(tail):
+        return None
+    return "\n".join([*lines[: len(head)], claimed[cut], *(lines[len(lines) - len(tail) :] if tail else [])])
 
 
 def _vagueness(reason: str) -> int:

@@ -311,6 +311,9 @@ def _notebook_blocks(cells: Sequence[Cell]) -> list[CodeBlock]:
                         before_error=raised,
                     )
                 ]
+                if cell.shell:  # a shell command's output comes with the stream: no run here reproduces it
+                    said = f"printed by `{cell.shell[:40]}`, a shell command on the author's machine"
+                    stream = [replace(claim, unverifiable=said) for claim in stream]
                 read += _changing_output(cell.code, _by_statement(cell.code, stream, displayed=False))
         if not any(claim.kind == "printed" and claim.line >= cell.line + OUTPUT_OFFSET for claim in read):
             # No stored output (the cell never ran): what the markdown above says it outputs is the claim.

@@ -37,6 +37,8 @@ class _Comment:
 
 
 def statement_role(node: ast.stmt) -> Role:
+    if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+        return "assigned"
     if not isinstance(node, ast.Expr):
         return "other"
     value = node.value
@@ -158,7 +160,7 @@ def _comment_start(line: str) -> int:
 
 
 # Prefixes that say "this is what was printed"; after one, any text is a claim.
-_ARROW = re.compile(r"(?:=+>|-+>|→)\s*(.*)", re.S)
+_ARROW = re.compile(r"(?:=+>|-+>|→|≈|~=)\s*(.*)", re.S)  # ≈: the value as the author rounded it
 _OUTPUT = re.compile(
     r"(?:(?i:outputs?|out(?:\[\d*\])?|prints?)|输出结果|运行结果|打印结果|输出|结果)\s*[:：]\s*(.*)", re.S
 )
@@ -543,9 +545,11 @@ def _run_claims(
         elif state := _grad_state(body):
             claim = new_claim("gradients", comment.line, body, "gradient-state", None, fact=state[0])
             claims.append(replace(claim, subject=state[1]))
-        elif not printed_taken and index < 50 and anchor is not None and anchor.role in _SHOWS:
+        elif not printed_taken and index < 50 and anchor is not None and _may_claim(anchor, comment):
             # (A value is written right below its print; trying every line of a huge comment run is quadratic.)
             found = _printed(run, index, anchor.role, above=above)
+            if found is not None and anchor.role == "assigned" and not _claims_assigned(found.text, body):
+                found = None
             if found is not None and (seen := read_traceback(found.text)) and ":" in found.text:
                 # `# 输出：` then `# RuntimeError: ...`: what the author saw was the error
                 kind, message, offset = seen
@@ -562,6 +566,21 @@ def _run_claims(
                 continue
         index += 1
     return claims
+
+
+def _may_claim(anchor: _Statement, comment: _Comment) -> bool:
+    """A comment may claim what the statement shows; on an assignment's own line, the value assigned."""
+    return anchor.role in _SHOWS or (anchor.role == "assigned" and comment.trailing and anchor.line == comment.line)
+
+
+# An assignment's comment says what the name holds only beyond doubt: a tensor's repr, a size, a constant, a
+# nested list; or a value after an arrow or ≈. A bare number or `(4, 3)` there is a shape, a unit, a remark.
+_ASSIGNED_VALUE = re.compile(r"(?:tensor|torch\.Size|Parameter)\(|(?:True|False|None)$|\[\s*\[")
+_EVALUATES = re.compile(r"\s*(?:≈|~=|=>|->|→)")
+
+
+def _claims_assigned(value: str, comment: str) -> bool:
+    return bool(_ASSIGNED_VALUE.match(value.strip()) or _EVALUATES.match(comment)) and is_value(value)
 
 
 def string_claims(statements: Sequence[_Statement]) -> list[Claim]:

@@ -52,6 +52,7 @@ class Cell:
     executed: int | None = None  # the execution count the kernel gave it (`In [5]:`); None: never run
     # What a markdown cell right above says the cell outputs ("预期输出：`tensor([1, 6, 11])`"): (line, value).
     expected: tuple[tuple[int, str], ...] = ()
+    shell: str = ""  # the first shell command the cell runs (`!nvidia-smi`): what it prints is the author's machine's
 
 
 def is_notebook(text: str) -> bool:
@@ -143,7 +144,9 @@ def read_notebook(text: str, name: str = "notebook") -> list[Cell]:
             at = outputs[-1].line + outputs[-1].text.rstrip("\n").count("\n") + 1  # the next output's first line
         count = cell.get("execution_count")
         executed = count if isinstance(count, int) and not isinstance(count, bool) else None
-        cells.append(Cell(number, start, cell_code(_text(cell.get("source", ""))), tuple(outputs), executed, expected))
+        source = _text(cell.get("source", ""))
+        shell = next((line.strip() for line in source.split("\n") if line.lstrip().startswith("!")), "")
+        cells.append(Cell(number, start, cell_code(source), tuple(outputs), executed, expected, shell))
         expected = ()
     return cells
 

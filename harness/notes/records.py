@@ -13,7 +13,7 @@ ClaimKind = Literal["printed", "exception", "gradients"]
 # before_none, after_set, without_backward_none: what backward does to the block's leaves; is_none, is_set: the
 # state of one tensor's .grad where the comment stands (`# b.grad is populated now`), the claim's `subject`.
 GradientFact = Literal["before_none", "after_set", "without_backward_none", "is_none", "is_set"]
-Role = Literal["print", "expression", "string", "other"]
+Role = Literal["print", "expression", "string", "assigned", "other"]  # assigned: `name = value`
 InlineKind = Literal["", "table row", "prose", "indented block"]
 
 

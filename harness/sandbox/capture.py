@@ -29,6 +29,16 @@ class _StatementRewriter(ast.NodeTransformer):
     def __init__(self, lines: set[int]) -> None:
         self.lines = lines
 
+    def visit_Assign(self, node: ast.Assign) -> ast.Assign:
+        """`x = value  # tensor(...)` claims what `x` holds: the value is recorded as it is assigned."""
+        if node.lineno not in self.lines or len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
+            return node
+        hooked = ast.Call(
+            func=ast.Name(SHOW_HOOK, ast.Load()), args=[ast.Constant(node.lineno), node.value], keywords=[]
+        )
+        node.value = ast.fix_missing_locations(ast.copy_location(hooked, node.value))
+        return node
+
     def visit_Expr(self, node: ast.Expr) -> ast.Expr:
         if node.lineno not in self.lines:
             return node
