@@ -323,3 +323,28 @@ def test_what_a_shell_command_in_a_cell_printed_is_unverifiable(runner: Runner, 
     cell = v4.new_code_cell("#@title Check the GPU\n!nvidia-smi", outputs=[smi])  # type: ignore[no-untyped-call]
     claims = audit_note(_notebook(tmp_path, cell), runner, timeout=30).claims
     assert [(TRUTH[c.status], "shell command" in c.reason) for c in claims] == [("unverifiable", True)]
+
+
+@pytest.mark.parametrize(("condition", "truth"), [("len(x) == 3", "true"), ("len(x) == 4", "false")])
+def test_an_assert_at_the_top_of_a_block_claims_its_condition_holds(
+    runner: Runner, tmp_path: Path, condition: str, truth: str
+) -> None:
+    code = ("```python", "import torch", "x = torch.ones(3)", f"assert {condition}", "print(x.sum())  # tensor(3.)")
+    found = verdicts(runner, tmp_path, *code, FENCE)
+    assert found == {4: truth, 5: "true" if truth == "true" else "not run"}  # a failing assert stops the block
+
+
+@pytest.mark.parametrize(
+    ("said", "found"),
+    [
+        ("`torch.tensor([1, 2]).dtype` is `torch.int64`, not int32.", {1: "true"}),  # no code above: torch by name
+        ("`torch.tensor([1, 2]).dtype` is `torch.int32` on every machine.", {1: "false"}),
+        ("`torch.ones(2, 3).T.view(6)` blows up with a `RuntimeError`.", {1: "true"}),
+        ("`torch.ones(2, 3).view(6)` blows up with a `RuntimeError`.", {1: "false"}),
+        ("`loss` is `nn.MSELoss()` here.", {}),  # a name: what it is for, not a value said
+    ],
+)
+def test_a_one_line_note_in_prose_is_judged_without_code_above(
+    runner: Runner, tmp_path: Path, said: str, found: dict[int, str]
+) -> None:
+    assert verdicts(runner, tmp_path, said) == found

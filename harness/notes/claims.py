@@ -92,7 +92,7 @@ def read_code_blocks(text: str, *, source: str = "note") -> list[CodeBlock]:
             # After a fence, another labelled one may show the same output again ("旧版本输出：", "新版本输出：").
             previous, again = replace(previous, end=part.end), part.kind not in ("item", "quote")
             continue
-        if part.kind in ("paragraph", "item", "quote") and found:
+        if part.kind in ("paragraph", "item", "quote"):
             said = read_variant(part, found, len(found) + 1)
             if isinstance(said, CodeBlock):
                 found.append(said)
@@ -151,10 +151,24 @@ def _analyse(code: str) -> _Analysis:
     tree = parse_code(code)
     statements, calls = read_statements(tree) if tree is not None else (guess_statements(code), None)
     claims = comment_claims(code, statements) + string_claims(statements)  # lines in the code, for now
+    claims += _assert_claims(tree) if tree is not None else []
     claims = [piece for claim in claims for piece in _split_among_prints(code, claim)]
     defines, uses = block_names(tree) if tree is not None else (frozenset[str](), frozenset[str]())
     claims.sort(key=lambda c: c.line)
     return tuple(claims), defines, uses, random_unseeded(code, calls)
+
+
+def _assert_claims(tree: ast.Module) -> list[Claim]:
+    """`assert len(ds) == 10` at the top of a block claims that its condition holds when it runs: judged as the
+    claim that the condition evaluates to True (a failing assert raises on that line: the claim is false)."""
+    return [
+        replace(
+            new_claim("printed", node.lineno, "True", "assert", node.lineno),
+            annotation=f"assert {ast.unparse(node.test)}",
+        )
+        for node in tree.body
+        if isinstance(node, ast.Assert)
+    ]
 
 
 def _split_among_prints(code: str, claim: Claim) -> list[Claim]:

@@ -207,7 +207,7 @@ def parts(text: str) -> list[Block]:
 
     A paragraph's text is its lines as written (markdown drops their indentation: a printed repr's padding)."""
     text = _as_fences(text)
-    if "```" not in text and "~~~" not in text and "    " not in text and ">" not in text and "|" not in text:
+    if "`" not in text and "~~~" not in text and "    " not in text and ">" not in text and "|" not in text:
         return []
     lines: list[str] | None = None
     header: tuple[str, ...] = ()

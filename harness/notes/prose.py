@@ -20,7 +20,7 @@ from harness.notes.records import ERROR_LAST_LINE, Claim, CodeBlock, new_claim, 
 _PROSE_ERROR = re.compile(
     r"报错|出错|抛出异常|引发异常|抛异常|发生错误"
     r"|(?:报|抛出?|引发|触发)\s*(?:一个\s*)?`?[A-Z][\w.]*(?:Error|Exception)"  # "就会报 RuntimeError"
-    r"|(?i:\b(?:raises?|throws?|fails?\s+with|errors?\s+out|gives?\s+an?\s+(?:error|exception)"
+    r"|(?i:\b(?:raises?|throws?|fails?\s+with|errors?\s+out|blows?\s+up|crash(?:es)?\s+with|gives?\s+an?\s+(?:error|exception)"
     r"|results?\s+in\s+an?\s+(?:error|exception)|an?\s+(?:error|exception)\s+is\s+raised)\b)"
 )
 _CONDITIONAL = re.compile(
@@ -201,6 +201,10 @@ _SAYS_ERROR = re.compile(
 )  # a variant's error, named or in Chinese words
 
 
+# Names prose uses without any code above importing them ("`torch.tensor([1, 2]).dtype` is `torch.int64`").
+_IMPORTED_BY_CONVENTION = frozenset({"torch"})
+
+
 def read_variant(part: Block, found: Sequence[CodeBlock], index: int) -> CodeBlock | str | None:
     """A paragraph (or quote, or bullet) after the code that writes a variant of it inline and says it raises:
     "so `bn.train(); bn(torch.ones(1, 2))` fails with `ValueError: ...`", "`torch.dot(a, b)` 运行会报错: RuntimeError:
@@ -210,7 +214,7 @@ def read_variant(part: Block, found: Sequence[CodeBlock], index: int) -> CodeBlo
     text = part.code
     if len(text) > 2 * _PROSE_MAX:
         return None
-    known = frozenset().union(*(block.defines for block in found))
+    known = frozenset().union(*(block.defines for block in found)) | _IMPORTED_BY_CONVENTION
     if "`" not in text:
         return _said_constant(part, known, index)
     code_above = re.sub(r"\s", "", "\n".join(block.code for block in found[-3:]))
@@ -288,9 +292,17 @@ def _said_value(tree: ast.Module, after: str) -> tuple[int, str] | None:
     if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
         return None
     said = _SAYS_VALUE.match(after)
+    if said is None and not isinstance(tree.body[0].value, ast.Name):  # "`x.dtype` is `torch.int64`"
+        said = _IS_VALUE.match(after)
+        said = said if said is not None and strong_value(said.group(1)) else None
     if said is None or not is_value(said.group(1)) or _NEGATED_VALUE.search(after[: said.start(1)]):
         return None
     return said.start(1), said.group(1).strip()
+
+
+# Plain "is" says a value only of an expression that computes something (a call, an attribute), and only a value
+# that reads as one beyond doubt: "`loss` is `nn.MSELoss()`" names what a variable is for.
+_IS_VALUE = re.compile(r"\s*(?i:is|are|equals|==)\s+`([^`\n]+)`")
 
 
 _NEGATED_VALUE = re.compile(r"(?i:\b(?:not|never|no\s+longer)\b|n't)|不|没")

@@ -39,6 +39,15 @@ class _StatementRewriter(ast.NodeTransformer):
         node.value = ast.fix_missing_locations(ast.copy_location(hooked, node.value))
         return node
 
+    def visit_Assert(self, node: ast.Assert) -> ast.Assert:
+        """A claimed `assert` records whether its condition held, then asserts it as written."""
+        if node.lineno not in self.lines:
+            return node
+        held = ast.Call(func=ast.Name("bool", ast.Load()), args=[node.test], keywords=[])
+        hooked = ast.Call(func=ast.Name(SHOW_HOOK, ast.Load()), args=[ast.Constant(node.lineno), held], keywords=[])
+        node.test = ast.fix_missing_locations(ast.copy_location(hooked, node.test))
+        return node
+
     def visit_Expr(self, node: ast.Expr) -> ast.Expr:
         if node.lineno not in self.lines:
             return node
