@@ -348,3 +348,94 @@ def test_a_one_line_note_in_prose_is_judged_without_code_above(
     runner: Runner, tmp_path: Path, said: str, found: dict[int, str]
 ) -> None:
     assert verdicts(runner, tmp_path, said) == found
+
+
+def _quiz(answer_two: str) -> tuple[str, ...]:
+    return (
+        "### 1. Warm-up",  # 1
+        "",
+        "```python",
+        "import torch",
+        "print(torch.ones(2) * 2)",
+        FENCE,
+        "",
+        "### 2. In-place on a leaf",  # 8
+        "",
+        "```python",
+        "import torch",
+        "w = torch.ones(1, requires_grad=True)",
+        "w += 1",
+        "print(w)",
+        FENCE,
+        "",
+        "## Answers",  # 17
+        "",
+        "**1.** `tensor([2., 2.])`: each one doubled.",  # 19
+        "",
+        f"**2.** {answer_two}",  # 21
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "found"),
+    [
+        (
+            "It raises: `RuntimeError: a leaf Variable that requires grad is being used in an in-place operation.`",
+            "true",
+        ),
+        # It raises before it prints: the answer's output is not reached (the audit says "not run", with the error).
+        ("`tensor([2.], requires_grad=True)`: the leaf is updated.", "not run"),
+    ],
+)
+def test_a_quizs_answers_at_the_end_are_the_claims_of_the_snippets_they_number(
+    runner: Runner, tmp_path: Path, answer: str, found: str
+) -> None:
+    assert verdicts(runner, tmp_path, *_quiz(answer)) == {19: "true", 21: found}
+
+
+@pytest.mark.parametrize(("value", "truth"), [("torch.Size([3, 4])", "true"), ("torch.Size([4, 3])", "false")])
+def test_a_bracketed_output_label_in_a_comment(runner: Runner, tmp_path: Path, value: str, truth: str) -> None:
+    code = ("```python", "import torch", "print((torch.ones(3, 1) + torch.ones(1, 4)).shape)", f"# 【输出】{value}")
+    assert verdicts(runner, tmp_path, *code, FENCE) == {4: truth}
+
+
+def test_cells_in_one_fence_run_as_a_notebook_runs_them(runner: Runner, tmp_path: Path) -> None:
+    rows = (
+        "```python",
+        "#%% setup",
+        "import torch",
+        "x = torch.ones(2, 3)",
+        "#%% an error stops only its own cell",
+        "# 这样会报错：",
+        "# RuntimeError: The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 1",
+        "y = x + torch.ones(3, 2)",
+        "#%% the next cell still runs, on the first cell's x",
+        "print(x.sum())  # tensor(6.)",
+        "print(x.shape)  # torch.Size([3, 2])",
+        FENCE,
+    )
+    assert verdicts(runner, tmp_path, *rows) == {6: "true", 10: "true", 11: "false"}
+
+
+@pytest.mark.parametrize(("first", "truth"), [("epoch 0 loss 8.0000", "true"), ("epoch 0 loss 7.0000", "false")])
+def test_an_output_splits_among_prints_in_a_loop_when_each_print_there_printed_once(
+    runner: Runner, tmp_path: Path, first: str, truth: str
+) -> None:
+    code = (
+        "```python",
+        "import torch",
+        "w = torch.tensor(2.0)",
+        "for epoch in range(3):",
+        "    if epoch == 0:",
+        "        print(f'epoch 0 loss {(w ** 3).item():.4f}')",
+        "print('done', w)",
+        FENCE,
+        "",
+    )
+    assert verdicts(runner, tmp_path, *code, FENCE, first, "done tensor(2.)", FENCE) == {11: truth, 12: "true"}
+
+
+@pytest.mark.parametrize(("shown", "truth"), [("Out[2]: tensor(15)", "true"), ("Out[2]: tensor(16)", "false")])
+def test_prompts_pasted_as_text_around_indented_code(runner: Runner, tmp_path: Path, shown: str, truth: str) -> None:
+    rows = ("In [1]:", "", "    import torch", "    a = torch.arange(6)", "", "In [2]:", "", "    a.sum()", "", shown)
+    assert verdicts(runner, tmp_path, *rows) == {10: truth}

@@ -15,9 +15,11 @@ Python: no torch import, since this runs where torch is never loaded.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
+from harness.notes.answers import with_answers
 from harness.notes.comments import (
     CHANGING,
     bracket_depth,
@@ -32,6 +34,7 @@ from harness.notes.document import Block, parts
 from harness.notes.names import block_names, random_unseeded
 from harness.notes.notebook import OUTPUT_OFFSET, Cell, is_notebook, read_notebook, without_magics
 from harness.notes.outputs import (
+    IN_PROMPT,
     bullets_by_statement,
     catches_errors,
     is_code_part,
@@ -74,6 +77,7 @@ def read_code_blocks(text: str, *, source: str = "note") -> list[CodeBlock]:
     analysed: dict[tuple[str, str], tuple[str, bool, _Analysis]] = {}  # notes repeat blocks: read each once
     previous: Block | None = None  # the part just before, when it was a python code block
     again = False  # `previous` has shown an output already: another must be labelled as one
+    prompt_end: int | None = None  # the last line of an `In [3]:` prompt pasted as a paragraph, just before
     waiting: tuple[Block, str] | None = None  # a paragraph's variant whose error the fence below it shows
     in_variants: set[int] = set()  # the note lines of paragraphs that speak of a variant, not of the block above
     for part in found_parts:
@@ -104,6 +108,7 @@ def read_code_blocks(text: str, *, source: str = "note") -> list[CodeBlock]:
                 previous = None  # what follows is not the output of the code above
                 continue
         if part.kind in ("paragraph", "item"):  # prose: the label above an output, or text the output check measures
+            prompt_end = part.end if IN_PROMPT.fullmatch(part.code.strip()) else None
             continue
         previous = None
         if part.kind == "row":
@@ -111,29 +116,24 @@ def read_code_blocks(text: str, *, source: str = "note") -> list[CodeBlock]:
                 found.append(row)
                 ends.append(part.end)
             continue
-        if not is_code_part(part):
+        if not is_code_part(part, prompted=prompt_end is not None and part.line - prompt_end <= 2):
             continue
         previous, again = part, False
-        # An indented block's line is its first code line; a block's `line` is the line above its code.
-        inline: InlineKind = "indented block" if part.kind == "indented" else ""
-        top = part.line - 1 if inline else part.line
-        if (part.language, part.code) not in analysed:
-            analysed[part.language, part.code] = _analyse_part(part)
-        code, transcript, (claims, defines, uses, random) = analysed[part.language, part.code]
-        claims = tuple(
-            replace(
-                claim,
-                line=claim.line + top,
-                first_line=claim.first_line and claim.first_line + top,
+        for piece, top, inline, end in _pieces(part):
+            if (piece.language, piece.code) not in analysed:
+                analysed[piece.language, piece.code] = _analyse_part(piece)
+            code, transcript, (claims, defines, uses, random) = analysed[piece.language, piece.code]
+            claims = tuple(
+                replace(claim, line=claim.line + top, first_line=claim.first_line and claim.first_line + top)
+                for claim in claims
             )
-            for claim in claims
-        )
-        block = CodeBlock(
-            len(found) + 1, top, code, claims, defines, uses, random, transcript=transcript, inline=inline
-        )
-        found.append(block)
-        ends.append(part.end)
-    return [
+            found.append(
+                CodeBlock(
+                    len(found) + 1, top, code, claims, defines, uses, random, transcript=transcript, inline=inline
+                )
+            )
+            ends.append(end)
+    read = [
         block
         if block.inline == "prose"
         else with_prose_error(
@@ -141,6 +141,32 @@ def read_code_blocks(text: str, *, source: str = "note") -> list[CodeBlock]:
         )
         for block, end in zip(found, ends, strict=True)
     ]
+    return with_answers(read, note_lines)
+
+
+# VS Code's and Spyder's cell markers: a fence that holds several cells (`#%% 第1题`) is a notebook session.
+_CELL_MARKER = re.compile(r"#\s*%%(?!%)")
+
+
+def _pieces(part: Block) -> list[tuple[Block, int, InlineKind, int]]:
+    """The blocks a code part holds: (the part to read, the line above its code, its inline kind, its last line).
+
+    An indented block's line is its first code line, while a block's `line` is the line above its code. A fence
+    split by cell markers gives a block per cell, each run as the kernel runs cells: an error in one stops only
+    it; such cells, like indented code, have no fence of their own to write a fix into."""
+    if part.kind == "indented":
+        return [(part, part.line - 1, "indented block", part.end)]
+    lines = part.code.split("\n")
+    starts = [n for n, line in enumerate(lines) if _CELL_MARKER.match(line.strip())]
+    if len(starts) < 2 or not part.is_python:
+        return [(part, part.line, "", part.end)]
+    starts = ([0] if starts[0] and any(line.strip() for line in lines[: starts[0]]) else []) + starts
+    pieces: list[tuple[Block, int, InlineKind, int]] = []
+    for first, after in zip(starts, [*starts[1:], len(lines)], strict=True):
+        text = "\n".join(lines[first:after]).rstrip("\n") + "\n"
+        end = part.line + after if after < len(lines) else part.end
+        pieces.append((replace(part, line=part.line + first, code=text, end=end), part.line + first, "cell", end))
+    return pieces
 
 
 _Analysis = tuple[tuple[Claim, ...], frozenset[str], frozenset[str], bool]
@@ -203,14 +229,19 @@ def _by_statement(code: str, claims: Sequence[Claim], *, displayed: bool = True)
     second the second's, and each is judged alone (one wrong shape is not the whole block wrong). A value ends
     where its brackets close at a line's end; when the values do not pair one to one with the block's top-level
     prints (and a last bare expression that Jupyter displays, unless `displayed` is False: a notebook stores that
-    value apart from the stream), the output stays one claim."""
+    value apart from the stream), the output stays one claim. With a print in a loop or a function, they must pair
+    with every print the code holds."""
     tree = parse_code(code) if any(c.kind == "printed" and c.statement_line is None for c in claims) else None
     if tree is None:
         return list(claims)
     body = tree.body
     prints = [n.lineno for n in body if isinstance(n, ast.Expr) and statement_role(n) == "print"]
-    if any(statement_role(n) == "print" for n in ast.walk(tree) if isinstance(n, ast.stmt) and n not in body):
-        return list(claims)  # a print in a loop or a function: how many lines each printed is unknown
+    nested = sorted(
+        n.lineno for n in ast.walk(tree) if isinstance(n, ast.Expr) and statement_role(n) == "print" and n not in body
+    )
+    if nested:  # a print in a loop or a function: how many lines each printed is known only when values pair one
+        # to one with every print there is (the loop's print ran once: `if epoch == 0: print(...)`)
+        prints, displayed = sorted(prints + nested), False
     last = body[-1] if body and displayed else None
     shown = [last.lineno] if isinstance(last, ast.Expr) and statement_role(last) == "expression" else []
     split: list[Claim] = []

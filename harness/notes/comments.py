@@ -162,7 +162,9 @@ def _comment_start(line: str) -> int:
 # Prefixes that say "this is what was printed"; after one, any text is a claim.
 _ARROW = re.compile(r"(?:=+>|-+>|→|≈|~=)\s*(.*)", re.S)  # ≈: the value as the author rounded it
 _OUTPUT = re.compile(
-    r"(?:(?i:outputs?|out(?:\[\d*\])?|prints?)|输出结果|运行结果|打印结果|输出|结果)\s*[:：]\s*(.*)", re.S
+    r"(?:(?:(?i:outputs?|out(?:\[\d*\])?|prints?)|输出结果|运行结果|打印结果|输出|结果)\s*[:：]"
+    r"|[【\[]\s*(?:(?i:outputs?|out|result)|输出结果|运行结果|输出|结果)\s*[】\]])\s*(.*)",  # `# 【输出】 tensor(...)`
+    re.S,
 )
 
 
@@ -537,9 +539,10 @@ def _run_claims(
         if error := _exception(body):
             kind, message, text = error
             statement = anchor.line if anchor else None
-            claims.append(
-                new_claim("exception", comment.line, text, "error-comment", statement, exception=(kind, message))
-            )
+            claim = new_claim("exception", comment.line, text, "error-comment", statement, exception=(kind, message))
+            if index and _body(run[index - 1]).rstrip().endswith((":", "：")):  # "…这样会报错：" above it
+                claim = replace(claim, first_line=run[index - 1].line)
+            claims.append(claim)
         elif fact := _gradient(body):
             claims.append(new_claim("gradients", comment.line, body, "gradient-comment", None, fact=fact))
         elif state := _grad_state(body):

@@ -64,7 +64,8 @@ def is_output(code: Block, part: Block, note_lines: Sequence[str], *, again: boo
     if not told and (len(prose) > 2 or any(len(line) > 60 or line.startswith("#") for line in prose)):
         return False
     if part.kind == "paragraph" and not prose:  # a paragraph is output only under a label (asked first: cheap)
-        return False
+        prompted = _OUT_PROMPT.match(part.code)  # or after its own prompt: `Out[3]: torch.Size([4, 3, 2])`
+        return prompted is not None and _values_only(part.code[prompted.end() :])
     content = _content(part)
     if not content:
         return False
@@ -143,8 +144,8 @@ _WHOLE_SPAN = re.compile(r"^([ \t]*(?:→|->|=>)?[ \t]*)`([^`\n]+)`[ \t]*$", re.
 def _content(part: Block) -> str:
     """An output part's text; a quote's without its output prefix, or its lines' inline-code backticks; knitr's
     `## ` (or `#> `) before every line of R Markdown's output left out."""
-    if part.kind == "paragraph":  # a pasted line of inline code: "`tensor(14.)`"
-        return _WHOLE_SPAN.sub(r"\2", part.code.strip())
+    if part.kind == "paragraph":  # a pasted line of inline code: "`tensor(14.)`"; a prompt left out
+        return _OUT_PROMPT.sub("", _WHOLE_SPAN.sub(r"\2", part.code.strip()))
     if part.kind != "quote":
         if _knitr(part.code):
             return _from_r(_KNITR_PREFIX.sub("", part.code)).strip()
@@ -287,10 +288,13 @@ def _is_code(text: str, *, strict: bool) -> bool:
 _TORCH_NAMES = frozenset({"torch", "nn", "F", "optim", "torchvision"})
 
 
-def is_code_part(part: Block) -> bool:
+def is_code_part(part: Block, *, prompted: bool = False) -> bool:
     """A python fence, a REPL transcript, or an unlabelled fence whose text is python code that uses torch; an
-    indented code block (old Stack Overflow posts, pages converted from PDF) is read as an unlabelled fence."""
-    if part.kind == "indented":
+    indented code block (old Stack Overflow posts, pages converted from PDF) is read as an unlabelled fence.
+    `prompted`: an `In [3]:` prompt stands above it, so python that does not name torch is code too."""
+    if part.kind == "indented" or (part.kind == "fence" and part.language == "" and prompted):
+        if prompted and (tree := parse_code(part.code)) is not None and tree.body:
+            return not _values_only(part.code) or dotted_call(part.code)
         return is_transcript(part.code) or _unlabelled_code(part.code)
     if part.kind != "fence":
         return False
@@ -301,9 +305,26 @@ def is_code_part(part: Block) -> bool:
     return part.language == "" and _unlabelled_code(part.code)
 
 
+# Printed values that read as dotted calls; any other (`loss.item()`, `torch.empty(2, 3)`) is code.
+_PRINTED_CALLS = re.compile(r"torch\.(?:Size|device|return_types\.\w+)")
+
+
+def dotted_call(text: str) -> bool:
+    """One expression that calls a dotted name no printed value starts with: code, though it parses like a repr."""
+    tree = parse_code(text)
+    body = tree.body if tree is not None else []
+    node = body[0].value if len(body) == 1 and isinstance(body[0], ast.Expr) else None
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+        return False
+    return _PRINTED_CALLS.fullmatch(ast.unparse(node.func)) is None
+
+
+IN_PROMPT = re.compile(r"\s*In\s*(?:&nbsp;)?\[\s*\d*\s*\]\s*:?\s*")  # a notebook's input prompt, pasted as text
+
+
 def _unlabelled_code(text: str) -> bool:
     tree = parse_code(text)
-    if tree is None or not tree.body or _values_only(text):
+    if tree is None or not tree.body or (_values_only(text) and not dotted_call(text)):
         return False
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id in _TORCH_NAMES:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from harness.notes.annotations import strong_value
 from harness.notes.document import Block
 from harness.notes.names import block_names, random_unseeded
+from harness.notes.outputs import dotted_call
 from harness.notes.records import CodeBlock, new_claim, parse_code, read_traceback
 
 # ---- cheat-sheet tables: an expression and its result in one row ---------------------------------------------
@@ -36,7 +37,7 @@ def row_block(part: Block, index: int) -> CodeBlock | None:
     if error := read_traceback(result):
         kind, message, _ = error
         claim = new_claim("exception", part.line, result, "table-row", 1, exception=(kind, message))
-    elif named or (strong_value(result) and not _dotted_call(result)):  # not code beside code (old way, new way)
+    elif named or (strong_value(result) and not dotted_call(result)):  # not code beside code (old way, new way)
         claim = new_claim("printed", part.line, result, "table-row", 1)
     else:
         return None
@@ -45,18 +46,6 @@ def row_block(part: Block, index: int) -> CodeBlock | None:
     calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
     random = random_unseeded(code, calls)
     return CodeBlock(index, part.line - 1, code, (claim,), defines, uses, random, inline="table row")
-
-
-# Printed values that read as dotted calls; any other (`loss.item()`, `torch.empty(2, 3)`) is code.
-_PRINTED_CALLS = re.compile(r"torch\.(?:Size|device|return_types\.\w+)")
-
-
-def _dotted_call(text: str) -> bool:
-    tree = _expression(text)
-    node = tree.body[0].value if tree is not None and isinstance(tree.body[0], ast.Expr) else None
-    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
-        return False
-    return _PRINTED_CALLS.fullmatch(ast.unparse(node.func)) is None
 
 
 def _columns(header: Sequence[str]) -> tuple[int, int] | None:
