@@ -278,7 +278,8 @@ def test_a_notebook_is_read_cell_by_cell_with_its_stored_outputs(tmp_path: Path)
     assert first.code == "\nimport torch\nx = torch.ones(2)\nprint(x)\nx.sum()\n"  # the magic is blanked, in place
     assert [(c.kind, c.line, c.text, c.form, c.statement_line) for c in first.claims] == [
         ("printed", 2 * CELL_LINES + OUTPUT_OFFSET, "tensor([1., 1.])", "notebook-stream", None),
-        ("printed", 2 * CELL_LINES + OUTPUT_OFFSET + 1, "tensor(2.)", "notebook-result", 5),  # the last expression
+        ("printed", 2 * CELL_LINES + OUTPUT_OFFSET + 1, "UserWarning: something", "notebook-stderr", None),  # a warning
+        ("printed", 2 * CELL_LINES + OUTPUT_OFFSET + 2, "tensor(2.)", "notebook-result", 5),  # the last expression
     ]
     assert "x" in first.defines and "x" in second.uses  # one kernel: names carry over
     claims = [(c.kind, c.form, c.exception_type, c.exception_message) for c in second.claims]

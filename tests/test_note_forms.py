@@ -439,3 +439,55 @@ def test_an_output_splits_among_prints_in_a_loop_when_each_print_there_printed_o
 def test_prompts_pasted_as_text_around_indented_code(runner: Runner, tmp_path: Path, shown: str, truth: str) -> None:
     rows = ("In [1]:", "", "    import torch", "    a = torch.arange(6)", "", "In [2]:", "", "    a.sum()", "", shown)
     assert verdicts(runner, tmp_path, *rows) == {10: truth}
+
+
+_WARNS = "import warnings\nwarnings.warn('Using a target size that is different to the input size.')\nprint(1)"
+
+
+@pytest.mark.parametrize(
+    ("stderr", "truth"),
+    [
+        ("/home/lena/lib/loss.py:610: UserWarning: Using a target size that is different to the input size.\n", "true"),
+        ("/home/lena/lib/loss.py:610: UserWarning: Using a target size that differs from the input size.\n", "drifted"),
+        ("/home/lena/lib/loss.py:610: DeprecationWarning: Using a target size that is different.\n", "false"),
+        ("100%|██████████| 170M/170M [00:06<00:00, 27.4MB/s]\n", "unverifiable"),  # a progress bar: the author's run
+    ],
+)
+def test_what_a_cell_wrote_to_stderr_is_claimed_warning_by_warning(
+    runner: Runner, tmp_path: Path, stderr: str, truth: str
+) -> None:
+    from nbformat import v4
+
+    outputs = [
+        v4.new_output("stream", name="stderr", text=stderr),  # type: ignore[no-untyped-call]
+        v4.new_output("stream", name="stdout", text="1\n"),  # type: ignore[no-untyped-call]
+    ]
+    cell = v4.new_code_cell(_WARNS, outputs=outputs)  # type: ignore[no-untyped-call]
+    cell.execution_count = 1
+    claims = audit_note(_notebook(tmp_path, cell), runner, timeout=30).claims
+    assert [(c.lines[0], TRUTH[c.status]) for c in claims] == [(15000, truth), (15001, "true")]
+
+
+def test_a_table_row_of_uninitialised_memory_is_unverifiable(runner: Runner, tmp_path: Path) -> None:
+    rows = (
+        "| 表达式 | 结果 |",
+        "| --- | --- |",
+        "| `torch.empty(2, dtype=torch.int32)` | `tensor([0, 0], dtype=torch.int32)` |",
+    )
+    assert verdicts(runner, tmp_path, "```python", "import torch", FENCE, "", *rows) == {7: "unverifiable"}
+
+
+@pytest.mark.parametrize(("shape", "truth"), [("[3, 32, 32]", "true"), ("[3, 28, 28]", "false")])
+def test_a_shape_claimed_on_a_dataset_stand_in_is_judged_for_the_stand_in_has_the_real_form(
+    runner: Runner, tmp_path: Path, shape: str, truth: str
+) -> None:
+    code = (
+        "```python",
+        "import torchvision",
+        "from torchvision.transforms import ToTensor",
+        "ds = torchvision.datasets.CIFAR10('./data', download=True, transform=ToTensor())",
+        f"print(ds[0][0].shape)  # torch.Size({shape})",
+        "print(ds[0][0][0, 0, 0])  # tensor(0.2314)",  # a pixel the stand-in cannot hold
+        FENCE,
+    )
+    assert verdicts(runner, tmp_path, *code) == {5: truth, 6: "unverifiable"}

@@ -57,6 +57,7 @@ from harness.specs.model import (
 Isolation = Literal["block", "chain", "session", "auto"]
 _PROMPT = re.compile(r"^[ \t>]*(?:In|Out)\s*\[\s*\d+\s*\]\s*:", re.MULTILINE)
 MAX_FIXES_PER_BLOCK = 12
+_SHAPE_ONLY = re.compile(r"(?:torch\.Size\(\[[\d,\s]*\]\)\s*)+")
 _AUTHOR_FILES = ("FileNotFoundError", "IsADirectoryError", "NotADirectoryError")
 
 
@@ -531,7 +532,8 @@ class _Auditor:
         stand_ins = [d["name"] for d in built if d["source"] == "stand-in"]
         # The block builds or reads the data, not just runs after it.
         on_data = bool((state.block.uses | state.block.defines) & self._data_names())
-        if stand_ins and on_data and check.status == Status.FAILED:  # what real data holds a stand-in cannot show
+        # What real data holds a stand-in cannot show; its shapes it can (a stand-in has the real data's form).
+        if stand_ins and on_data and check.status == Status.FAILED and not _SHAPE_ONLY.fullmatch(claim.text.strip()):
             return replace(
                 verdict,
                 status=Status.UNVERIFIABLE,

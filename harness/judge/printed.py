@@ -593,6 +593,25 @@ _ANY_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}")
 _DEFAULT_REPR = re.compile(r" object at 0x\?")
 
 
+# A warning as Python shows it, where it was raised first (that is the machine's: a path, a line number).
+_WARNING = re.compile(r"(?:.*?:\d+:\s*)?(\w*Warning):\s*(.*)")
+
+
+def _compare_warnings(expected: str, actual: str) -> PrintedComparison | None:
+    """A claimed warning against a line of today's output: the same category and words are equal; the same
+    category in other words drifted (torch rewords its warnings); anything else differs. None: not a warning."""
+    claimed, shown = _WARNING.fullmatch(expected.strip()), _WARNING.fullmatch(actual.strip())
+    if claimed is None:
+        return None
+    if shown is None:
+        return _different("printed text differs")
+    if claimed.group(1) != shown.group(1):
+        return _different(f"warning {claimed.group(1)} differs from {shown.group(1)}")
+    if " ".join(claimed.group(2).split()) == " ".join(shown.group(2).split()):
+        return _EQUAL
+    return PrintedComparison("drifted", f"the {shown.group(1)} is still shown, in other words today")
+
+
 def compare_printed(expected: str, actual: str, *, atol: float = 0.0, rtol: float = 0.0) -> PrintedComparison:
     """Compare a note's claimed printout with today's; reasons read '<claimed> differs from <actual>'. Memory
     addresses match any address: no run prints the author's, and what surrounds one can still be wrong."""
@@ -600,6 +619,8 @@ def compare_printed(expected: str, actual: str, *, atol: float = 0.0, rtol: floa
     # IPython displays an object without a repr of its own as `<torch._C.Generator at 0x...>`: print's
     # `object at` and Jupyter's `at` are one form.
     expected, actual = _DEFAULT_REPR.sub(" at 0x?", expected), _DEFAULT_REPR.sub(" at 0x?", actual)
+    if (warned := _compare_warnings(expected, actual)) is not None:
+        return warned
     if " ".join(expected.split()) == " ".join(actual.split()):  # whitespace alone: line breaks, or old padding
         if _padding(expected) > _padding(actual):
             return PrintedComparison("drifted", "printed form changed: values padded as older versions printed them")

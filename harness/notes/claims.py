@@ -144,6 +144,23 @@ def read_code_blocks(text: str, *, source: str = "note") -> list[CodeBlock]:
     return with_answers(read, note_lines)
 
 
+# The line a warning is shown on: `/path/to/torch/_tensor.py:1128: UserWarning: The .grad attribute ...`.
+_WARNING_LINE = re.compile(r"(?:.*?:\d+:\s*)?(\w*Warning:\s*\S.*)")
+
+
+def _stderr_claims(line: int, text: str) -> list[Claim]:
+    """What a cell wrote to stderr: each warning it shows is claimed (where it was raised is the author's
+    machine's: only its category and message count); a progress bar or a download log is the author's run's."""
+    located = [_WARNING_LINE.fullmatch(shown.strip()) for shown in text.split("\n")]
+    if not any(located) and (reason := unverifiable_reason(text)) is not None:
+        return [replace(new_claim("printed", line, text.strip(), "notebook-stderr", None), unverifiable=reason)]
+    return [
+        new_claim("printed", line + number, warning.group(1), "notebook-stderr", None)
+        for number, warning in enumerate(located)
+        if warning is not None
+    ]
+
+
 # VS Code's and Spyder's cell markers: a fence that holds several cells (`#%% 第1题`) is a notebook session.
 _CELL_MARKER = re.compile(r"#\s*%%(?!%)")
 
@@ -344,6 +361,8 @@ def _notebook_blocks(cells: Sequence[Cell]) -> list[CodeBlock]:
                 read.append(
                     new_claim("exception", output.line, output.text, "notebook-error", None, exception=exception)
                 )
+            elif output.kind == "stderr":
+                read += _stderr_claims(output.line, output.text)
             elif output.kind == "display":  # shown, so claimed; but an image is not compared
                 figure = new_claim("printed", output.line, output.text.strip(), "notebook-display", None)
                 read.append(replace(figure, unverifiable="a figure the cell drew: images are not compared"))

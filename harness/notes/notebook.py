@@ -36,7 +36,7 @@ OUTPUT_OFFSET = 5_000
 
 @dataclass(frozen=True)
 class CellOutput:
-    kind: Literal["stream", "result", "error", "display"]  # display: an image the cell drew (a figure)
+    kind: Literal["stream", "result", "error", "display", "stderr"]  # display: an image the cell drew (a figure)
     line: int  # synthetic note line of its first text line
     text: str  # stdout text, the result's text/plain, or "Type: message" for an error
     exception_type: str | None = None
@@ -123,6 +123,8 @@ def read_notebook(text: str, name: str = "notebook") -> list[Cell]:
                     outputs[-1] = CellOutput("stream", outputs[-1].line, outputs[-1].text + body)
                 else:
                     outputs.append(CellOutput("stream", at, body))
+            elif kind == "stream" and output.get("name") == "stderr":  # a warning, a progress bar
+                outputs.append(CellOutput("stderr", at, _text(output.get("text", ""))))
             elif kind == "execute_result" and "text/plain" in output.get("data", {}):
                 body = _text(output["data"]["text/plain"])
                 outputs.append(CellOutput("result", at, body))

@@ -70,7 +70,11 @@ def has_address(text: str) -> bool:
     return _ADDRESS.search(text) is not None
 
 
-_DOWNLOAD_LOG = re.compile(r"^(?:Downloading|Extracting|Files already downloaded)\b", re.MULTILINE)
+_DOWNLOAD_LOG = re.compile(
+    r"^(?:Downloading|Extracting|Files already downloaded)\b"
+    r"|\d+%\|[^|\n]*\|\s*[\d.]+[kMG]?/[\d.]+[kMG]?\s*\[\d+:\d+",  # a tqdm bar: `100%|████| 170M/170M [00:05<...`
+    re.MULTILINE,
+)
 
 
 # What `%timeit`, `%time` and `%%time` print: the author's machine's speed.
