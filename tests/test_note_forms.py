@@ -491,3 +491,50 @@ def test_a_shape_claimed_on_a_dataset_stand_in_is_judged_for_the_stand_in_has_th
         FENCE,
     )
     assert verdicts(runner, tmp_path, *code) == {5: truth, 6: "unverifiable"}
+
+
+@pytest.mark.parametrize(("value", "truth"), [("tensor(14.)", "true"), ("tensor(12.)", "false")])
+def test_org_babel_results_under_the_code_are_its_output(
+    runner: Runner, tmp_path: Path, value: str, truth: str
+) -> None:
+    code = ("```python", "import torch", "x = torch.tensor(2.0, requires_grad=True)", "(x ** 3 + 2 * x).backward()")
+    assert verdicts(runner, tmp_path, *code, "print(x.grad)", FENCE, "", "#+RESULTS:", f": {value}") == {9: truth}
+
+
+def test_a_notebook_exports_output_areas_are_the_cells_outputs_a_traceback_split_by_a_blank_line_too(
+    runner: Runner, tmp_path: Path
+) -> None:
+    rows = (
+        '<div class="prompt input_prompt">In&nbsp;[1]:</div>',  # 1
+        '<div class="input_area">',
+        "",
+        "``` {.python}",
+        "import torch",
+        "e = torch.tensor([1, 2, 3]).expand(2, 3)",
+        "print(e.stride())",
+        "e.add_(1)",
+        FENCE,
+        "",
+        "</div>",  # 11
+        '<div class="output_area">',
+        "<pre>(0, 1)",  # 13
+        "</pre>",
+        "</div>",
+        '<div class="output_area">',
+        '<pre><span class="ansi-red-fg">-------------------------------------------------</span>',  # 17
+        '<span class="ansi-red-fg">RuntimeError</span>                Traceback (most recent call last)',
+        "",
+        '<span class="ansi-red-fg">RuntimeError</span>: unsupported operation: more than one element of the '
+        "written-to tensor refers to a single memory location. Please clone() the tensor before performing the "
+        "operation.</pre>",  # 20
+        "</div>",
+    )
+    assert verdicts(runner, tmp_path, *rows) == {13: "true", 17: "true"}
+
+
+@pytest.mark.parametrize(("value", "truth"), [("tensor([2.5000, 3.5000])", "true"), ("tensor([2, 3])", "false")])
+def test_code_pasted_as_a_plain_paragraph_and_its_output_below(
+    runner: Runner, tmp_path: Path, value: str, truth: str
+) -> None:
+    rows = ("三、除法", "", "import torch", "print(torch.tensor([5, 7]) / 2)", "", value, "", "先 .float() 再除。")
+    assert verdicts(runner, tmp_path, *rows) == {6: truth}

@@ -35,6 +35,7 @@ from harness.notes.names import block_names, random_unseeded
 from harness.notes.notebook import OUTPUT_OFFSET, Cell, is_notebook, read_notebook, without_magics
 from harness.notes.outputs import (
     IN_PROMPT,
+    OUTPUT_FORMS,
     bullets_by_statement,
     catches_errors,
     is_code_part,
@@ -90,13 +91,20 @@ def read_code_blocks(text: str, *, source: str = "note") -> list[CodeBlock]:
         if previous is not None and found and is_output(previous, part, note_lines, again=again):
             code = found[-1].code
             output = _changing_output(code, _by_statement(code, output_claims(part, catches=catches_errors(code))))
+            if again and any(claim.kind == "exception" for claim in output):  # the error after what it printed
+                shown = tuple(
+                    replace(c, before_error=True) if c.kind == "printed" and c.form in OUTPUT_FORMS.values() else c
+                    for c in found[-1].claims
+                )
+                found[-1] = replace(found[-1], claims=shown)
             found[-1] = with_claims(found[-1], output)
             ends[-1] = part.end
             # An outliner's bullets (a quote's paragraphs) under the code: the next may hold the next print's output.
             # After a fence, another labelled one may show the same output again ("旧版本输出：", "新版本输出：").
             previous, again = replace(previous, end=part.end), part.kind not in ("item", "quote")
             continue
-        if part.kind in ("paragraph", "item", "quote"):
+        pasted = part.kind == "paragraph" and is_code_part(part)  # code pasted as a plain paragraph (OneNote, Word)
+        if part.kind in ("paragraph", "item", "quote") and not pasted:
             said = read_variant(part, found, len(found) + 1)
             if isinstance(said, CodeBlock):
                 found.append(said)
@@ -107,7 +115,7 @@ def read_code_blocks(text: str, *, source: str = "note") -> list[CodeBlock]:
                 in_variants.update(range(part.line, part.end + 1))
                 previous = None  # what follows is not the output of the code above
                 continue
-        if part.kind in ("paragraph", "item"):  # prose: the label above an output, or text the output check measures
+        if part.kind in ("paragraph", "item") and not pasted:  # prose: a label above an output, or text around
             prompt_end = part.end if IN_PROMPT.fullmatch(part.code.strip()) else None
             continue
         previous = None
@@ -173,6 +181,8 @@ def _pieces(part: Block) -> list[tuple[Block, int, InlineKind, int]]:
     it; such cells, like indented code, have no fence of their own to write a fix into."""
     if part.kind == "indented":
         return [(part, part.line - 1, "indented block", part.end)]
+    if part.kind == "paragraph":
+        return [(part, part.line - 1, "pasted code", part.end)]
     lines = part.code.split("\n")
     starts = [n for n, line in enumerate(lines) if _CELL_MARKER.match(line.strip())]
     if len(starts) < 2 or not part.is_python:

@@ -12,7 +12,8 @@ import os
 import re
 import stat
 import textwrap
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -116,7 +117,6 @@ _CLOSE_TAG = re.compile(
     r"[ \t]*(?:\{%-?\s*(?:endhighlight|endcodeblock)\s*-?%\}|\{\{<\s*/\s*highlight\s*>\}\})[ \t]*$", re.MULTILINE
 )
 _PRE = re.compile(r"\s*<pre\b[^>]*>", re.I)
-_CODE_TAG = re.compile(r"</?code\b[^>]*>", re.I)
 
 
 def _as_fences(text: str) -> str:
@@ -127,17 +127,53 @@ def _as_fences(text: str) -> str:
     return _CLOSE_TAG.sub("```", opened)
 
 
-def _pre(token: Token) -> Block | None:
-    """An HTML `<pre>` block's text, its tags and entities undone; its first line is the `<pre>` tag's line."""
+# What may stand before the <pre> in its HTML block, besides tags: a notebook's output prompt.
+_BEFORE_PRE = re.compile(r"(?:Out\s*(?:&nbsp;)?\[\s*\d*\s*\]\s*:)?")
+
+
+# Tags inside a <pre> that only style its text (nbconvert colours a traceback with ANSI spans); an unescaped `<`
+# of a printed repr (`<AddBackward0 object at 0x...>`) is text.
+_INLINE_TAG = re.compile(r"</?(?:code|span|b|i|em|strong|font|a|kbd|samp)\b[^<>]*>", re.I)
+
+
+def _unclosed_pre(content: str) -> bool:
+    lowered = content.lower()
+    return lowered.count("<pre") > lowered.count("</pre>")
+
+
+def _pre_across_blank_lines(token: Token, lines: Sequence[str]) -> tuple[Token | None, int]:
+    """The HTML block read on to the line that closes its last <pre> (a blank line ends an HTML block in
+    markdown, not a <pre>: a traceback nbconvert exported has one), and the line after that."""
     assert token.map is not None
-    content = token.content
-    match = _PRE.match(content)
-    end = content.lower().find("</pre>")
-    if match is None or end < 0:
-        return None
-    inner = html.unescape(_CODE_TAG.sub("", content[match.end() : end]))
+    start = token.map[0]
+    end = next((n for n in range(token.map[1], min(len(lines), start + 400)) if "</pre>" in lines[n].lower()), None)
+    if end is None:
+        return None, 0
+    whole = Token("html_block", "", 0, map=[start, end + 1], content="\n".join(lines[start : end + 1]) + "\n")
+    return whole, end + 1
+
+
+def _pres(token: Token) -> list[Block]:
+    """An HTML block's `<pre>` texts, their tags and entities undone, each at its `<pre>` tag's line: one at the
+    block's start, or several in a notebook export's `<div class="output_area">`s with only tags (and an output
+    prompt) around them."""
+    assert token.map is not None
+    content, lowered = token.content, token.content.lower()
     start, stop = token.map
-    return Block(start + 1, "", inner + "\n", stop, "pre")
+    found: list[Block] = []
+    at = 0
+    while (match := _PRE.search(content, at)) is not None:
+        end = lowered.find("</pre>", match.end())
+        if end < 0 or not _BEFORE_PRE.fullmatch(_TAG.sub("", content[at : match.start()]).strip()):
+            break
+        inner = html.unescape(_INLINE_TAG.sub("", content[match.end() : end]))
+        tag = lowered.find("<pre", match.start())  # the pattern's leading space may take a line break
+        first = start + 1 + content[:tag].count("\n")
+        found.append(Block(first, "", inner + "\n", start + content[:end].count("\n") + 1, "pre"))
+        at = end + len("</pre>")
+    if found:
+        found[-1] = replace(found[-1], end=stop)
+    return found
 
 
 _TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?>")
@@ -207,7 +243,7 @@ def parts(text: str) -> list[Block]:
 
     A paragraph's text is its lines as written (markdown drops their indentation: a printed repr's padding)."""
     text = _as_fences(text)
-    if "`" not in text and "~~~" not in text and "    " not in text and ">" not in text and "|" not in text:
+    if not any(mark in text for mark in ("`", "~~~", "    ", ">", "|", "print(", "import ")):  # nothing to read
         return []
     lines: list[str] | None = None
     header: tuple[str, ...] = ()
@@ -215,6 +251,7 @@ def parts(text: str) -> list[Block]:
     row_line = 0  # the note's lines, split when a plain paragraph needs them
     found: list[Block] = []
     quote_depth = list_depth = 0
+    skip_until = 0  # the line a <pre> read across blank lines ends on
     tokens = _MARKDOWN.parse(text)
     for index, token in enumerate(tokens):
         if token.type == "blockquote_open":
@@ -243,7 +280,15 @@ def parts(text: str) -> list[Block]:
             start, stop = token.map
             # Inside a list item the block keeps what its indentation exceeds the item's by (` onehot = ...`).
             found.append(Block(start + 1, "", textwrap.dedent(token.content), stop, "indented"))
-        elif token.type == "html_block" and (html_part := _pre(token) or _callout(token)) is not None:
+        elif token.map[0] < skip_until:
+            continue  # inside a <pre> that a blank line split into several HTML blocks
+        elif token.type == "html_block" and _unclosed_pre(token.content):
+            lines = lines if lines is not None else text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            whole, skip_until = _pre_across_blank_lines(token, lines)
+            found += _pres(whole) if whole is not None else []
+        elif token.type == "html_block" and (pres := _pres(token)):
+            found += pres
+        elif token.type == "html_block" and (html_part := _callout(token)) is not None:
             found.append(html_part)
         elif token.type == "inline" and tokens[index - 1].type == "paragraph_open":
             start, stop = token.map
@@ -253,10 +298,27 @@ def parts(text: str) -> list[Block]:
                 found.append(Block(start + 1, "", token.content + "\n", stop, "item"))
             else:
                 lines = lines if lines is not None else text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-                found.append(
-                    Block(start + 1, "", textwrap.dedent("\n".join(lines[start:stop])) + "\n", stop, "paragraph")
-                )
+                paragraph = lines[start:stop]
+                if (results := _org_results(start, stop, paragraph)) is not None:
+                    found.append(results)
+                    continue
+                found.append(Block(start + 1, "", textwrap.dedent("\n".join(paragraph)) + "\n", stop, "paragraph"))
     return found
+
+
+_ORG_RESULTS = re.compile(r"\s*#\+RESULTS(?:\[[^\]]*\])?:.*", re.I)
+_ORG_RESULT_LINE = re.compile(r"\s*:(?: |$)")
+
+
+def _org_results(start: int, stop: int, lines: Sequence[str]) -> Block | None:
+    """org-babel's `#+RESULTS:` and its `: ` lines, exported as they are: an output fence under its label line."""
+    if len(lines) < 2 or not _ORG_RESULTS.fullmatch(lines[0]):
+        return None
+    body = lines[1:]
+    if not all(_ORG_RESULT_LINE.match(line) or line.lstrip().startswith("|") for line in body):
+        return None
+    text = "\n".join(_ORG_RESULT_LINE.sub("", line, count=1) for line in body)
+    return Block(start + 1, "", text + "\n", stop, "fence")
 
 
 def _quote(start: int, stop: int, content: str) -> Block:

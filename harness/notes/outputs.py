@@ -59,12 +59,16 @@ def is_output(code: Block, part: Block, note_lines: Sequence[str], *, again: boo
     # "The print looks fine to me. But then I get this error:": a paragraph whose last sentence is the label; or
     # a heading that names what follows ("## Output" on a slide of its own).
     told = _closing_label(prose) or _label_heading(prose)
-    if again and (not told or len(prose) > 1):  # the label alone, right under the output before
+    # The label alone, right under the output before; or a notebook export's next output area, tags alone between.
+    if again and (len(prose) > 1 or not (told or (part.kind == "pre" and not prose))):
         return False
     if not told and (len(prose) > 2 or any(len(line) > 60 or line.startswith("#") for line in prose)):
         return False
     if part.kind == "paragraph" and not prose:  # a paragraph is output only under a label (asked first: cheap)
         prompted = _OUT_PROMPT.match(part.code)  # or after its own prompt: `Out[3]: torch.Size([4, 3, 2])`
+        if code.kind == "paragraph":  # or under code pasted as a paragraph, as it was pasted too
+            text = part.code.strip()
+            return _values_only(text) or read_traceback(text) is not None
         return prompted is not None and _values_only(part.code[prompted.end() :])
     content = _content(part)
     if not content:
@@ -292,6 +296,14 @@ def is_code_part(part: Block, *, prompted: bool = False) -> bool:
     """A python fence, a REPL transcript, or an unlabelled fence whose text is python code that uses torch; an
     indented code block (old Stack Overflow posts, pages converted from PDF) is read as an unlabelled fence.
     `prompted`: an `In [3]:` prompt stands above it, so python that does not name torch is code too."""
+    if part.kind == "paragraph":  # pasted without a fence: python that calls print or names torch, nothing less
+        tree = parse_code(part.code)
+        if tree is None or not tree.body or _values_only(part.code):
+            return False
+        prints = any(
+            isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "print" for n in ast.walk(tree)
+        )
+        return prints or _unlabelled_code(part.code)
     if part.kind == "indented" or (part.kind == "fence" and part.language == "" and prompted):
         if prompted and (tree := parse_code(part.code)) is not None and tree.body:
             return not _values_only(part.code) or dotted_call(part.code)

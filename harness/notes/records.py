@@ -14,7 +14,9 @@ ClaimKind = Literal["printed", "exception", "gradients"]
 # state of one tensor's .grad where the comment stands (`# b.grad is populated now`), the claim's `subject`.
 GradientFact = Literal["before_none", "after_set", "without_backward_none", "is_none", "is_set"]
 Role = Literal["print", "expression", "string", "assigned", "other"]  # assigned: `name = value`
-InlineKind = Literal["", "table row", "prose", "indented block", "cell"]  # cell: one of a fence's `#%%` cells
+InlineKind = Literal[
+    "", "table row", "prose", "indented block", "pasted code", "cell"
+]  # cell: one of a fence's `#%%` cells
 
 
 @dataclass(frozen=True)
