@@ -538,3 +538,37 @@ def test_code_pasted_as_a_plain_paragraph_and_its_output_below(
 ) -> None:
     rows = ("三、除法", "", "import torch", "print(torch.tensor([5, 7]) / 2)", "", value, "", "先 .float() 再除。")
     assert verdicts(runner, tmp_path, *rows) == {6: truth}
+
+
+@pytest.mark.parametrize(("value", "truth"), [("torch.Size([8, 10])", "true"), ("torch.Size([8, 12])", "false")])
+def test_code_in_a_wikis_pre_lang_python_and_its_output_pre(
+    runner: Runner, tmp_path: Path, value: str, truth: str
+) -> None:
+    rows = ('<pre lang="python">', "import torch", "print(torch.zeros(8, 10).shape)", "</pre>", "", "Output:", "")
+    assert verdicts(runner, tmp_path, *rows, "<pre>", value, "</pre>") == {9: truth}
+
+
+def test_a_module_this_machine_lacks_blocks_only_the_claims_that_use_it(runner: Runner, tmp_path: Path) -> None:
+    rows = (
+        "```python",
+        "import torch",
+        "import lightning_not_installed_here as L",
+        "print(torch.ones(2).sum())  # tensor(2.)",  # never touches the module: judged
+        "print(torch.ones(2).sum())  # tensor(3.)",
+        "trainer = L.Trainer(max_epochs=1)",
+        "print(trainer.max_epochs)  # 1",  # after the module's first use: the author's installation
+        FENCE,
+    )
+    assert verdicts(runner, tmp_path, *rows) == {4: "true", 5: "false", 7: "unverifiable"}
+
+
+def test_a_name_an_installed_package_lacks_still_fails_at_its_import(runner: Runner, tmp_path: Path) -> None:
+    rows = ("```python", "import torch", "from torchvision import SummaryWriter", "print(1)  # 1", FENCE)
+    claims = audit_note(_write(tmp_path, rows), runner, timeout=30).blocks[0]
+    assert claims.error_as_written is not None and claims.error_as_written["type"] == "ImportError"
+
+
+def _write(tmp_path: Path, rows: tuple[str, ...]) -> Path:
+    note = tmp_path / "note.md"
+    note.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return note

@@ -116,7 +116,11 @@ _OPEN_TAG = re.compile(
 _CLOSE_TAG = re.compile(
     r"[ \t]*(?:\{%-?\s*(?:endhighlight|endcodeblock)\s*-?%\}|\{\{<\s*/\s*highlight\s*>\}\})[ \t]*$", re.MULTILINE
 )
-_PRE = re.compile(r"\s*<pre\b[^>]*>", re.I)
+_PRE = re.compile(r"\s*<pre\b([^>]*)>", re.I)
+# `<pre lang="python">`, `<pre class="python">`, `<pre><code class="language-python">`: code, not an output.
+_PRE_PYTHON = re.compile(
+    r"""^(?:[^>]*\b(?:lang|class|data-lang)\s*=\s*["']?(?:language-|lang-)?(?:python3?|py)\b)""", re.I
+)
 
 
 def _as_fences(text: str) -> str:
@@ -166,10 +170,17 @@ def _pres(token: Token) -> list[Block]:
         end = lowered.find("</pre>", match.end())
         if end < 0 or not _BEFORE_PRE.fullmatch(_TAG.sub("", content[at : match.start()]).strip()):
             break
+        code_tag = re.match(r"\s*<code\b([^>]*)>", content[match.end() : end], re.I)
+        python = _PRE_PYTHON.match(match.group(1)) or (code_tag is not None and _PRE_PYTHON.match(code_tag.group(1)))
         inner = html.unescape(_INLINE_TAG.sub("", content[match.end() : end]))
         tag = lowered.find("<pre", match.start())  # the pattern's leading space may take a line break
         first = start + 1 + content[:tag].count("\n")
-        found.append(Block(first, "", inner + "\n", start + content[:end].count("\n") + 1, "pre"))
+        last = start + content[:end].count("\n") + 1
+        if python:  # a block's line is the one above its code: the <pre> line when the code starts below it
+            below = inner.startswith("\n")
+            found.append(Block(first if below else first - 1, "python", inner[below:] + "\n", last, "pre"))
+        else:
+            found.append(Block(first, "", inner + "\n", last, "pre"))
         at = end + len("</pre>")
     if found:
         found[-1] = replace(found[-1], end=stop)

@@ -296,6 +296,8 @@ def is_code_part(part: Block, *, prompted: bool = False) -> bool:
     """A python fence, a REPL transcript, or an unlabelled fence whose text is python code that uses torch; an
     indented code block (old Stack Overflow posts, pages converted from PDF) is read as an unlabelled fence.
     `prompted`: an `In [3]:` prompt stands above it, so python that does not name torch is code too."""
+    if part.kind == "pre":  # a wiki's `<pre lang="python">`
+        return part.is_python
     if part.kind == "paragraph":  # pasted without a fence: python that calls print or names torch, nothing less
         tree = parse_code(part.code)
         if tree is None or not tree.body or _values_only(part.code):

@@ -14,9 +14,8 @@ ClaimKind = Literal["printed", "exception", "gradients"]
 # state of one tensor's .grad where the comment stands (`# b.grad is populated now`), the claim's `subject`.
 GradientFact = Literal["before_none", "after_set", "without_backward_none", "is_none", "is_set"]
 Role = Literal["print", "expression", "string", "assigned", "other"]  # assigned: `name = value`
-InlineKind = Literal[
-    "", "table row", "prose", "indented block", "pasted code", "cell"
-]  # cell: one of a fence's `#%%` cells
+# How a block is written when not in a fence of its own (see CodeBlock.inline); cell: one of a fence's `#%%` cells.
+InlineKind = Literal["", "table row", "prose", "indented block", "pasted code", "html code", "cell"]
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,8 @@ class CodeBlock:
     transcript: bool = False  # read from a REPL transcript: `code` is the fence's text without prompts and outputs
     # Code written inline, not in a fence: a cheat sheet's table row (`| x.shape | torch.Size([2]) |`), or a
     # variant of the code above written in the prose after it ("`torch.mm(m, m)` raises RuntimeError: ..."); or
-    # code indented by four spaces instead of fenced. `code` is the expression (the block), `line` the line above
+    # code indented by four spaces instead of fenced, pasted as a plain paragraph, held in a `<pre lang="python">`,
+    # or one of the `#%%` cells a fence holds. `code` is the expression (the block), `line` the line above
     # the one it is written on (so that the code's line 1 is that line), and no fix is written back into the note.
     inline: InlineKind = ""
 

@@ -45,6 +45,7 @@ from harness.runs.protocol import (
     ValueSummary,
     WithoutBackward,
 )
+from harness.sandbox.absent import install_absent_modules
 from harness.sandbox.capture import DISPLAY_CALL_HOOK, MARK_HOOK, PRINT_HOOK, SHOW_HOOK, Captures, compile_example
 from harness.sandbox.datasets import DatasetUse, install_dataset_standins
 from harness.sandbox.gradients import GradientProbe, count_suppressed_backward
@@ -170,12 +171,14 @@ def _execute(job: Job, namespace: dict[str, Any], uses: list[DatasetUse]) -> Bas
         return exc
     _seed(job["seed"])
     restore = install_dataset_standins(Path(job["data_root"]), job["samples"], uses)
+    restore_modules = install_absent_modules()
     try:
         with on_device(job["device"]):
             exec(code, namespace)  # noqa: S102 - running the example is the point; it is confined to this process
     except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt in an example are results too
         return exc
     finally:
+        restore_modules()
         restore()
     return None
 

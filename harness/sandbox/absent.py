@@ -1,0 +1,62 @@
+"""Modules this machine lacks (`import lightning as L`, `import wandb`), imported as placeholders while an example
+runs: the import succeeds, and the first use of the module raises ModuleNotFoundError on the line that uses it.
+
+A note's claims that never touch such a module are judged like any other; the audit reads the error of one that
+does as "needs a module this machine does not have" (unverifiable). The finder sits last on `sys.meta_path`, so
+it answers only for what no installed package provides.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib.abc
+import importlib.machinery
+import pkgutil
+import sys
+import types
+from collections.abc import Callable, Sequence
+
+
+class _Absent(types.ModuleType):
+    def __getattr__(self, attribute: str) -> object:
+        if attribute.startswith("__") and attribute.endswith("__"):
+            raise AttributeError(attribute)  # what import machinery and introspection ask: not a use
+        raise ModuleNotFoundError(f"No module named '{self.__name__}'", name=self.__name__)
+
+
+class _AbsentFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: types.ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        top = fullname.partition(".")[0]
+        if (path is not None and not isinstance(sys.modules.get(top), _Absent)) or _misspelt(top):
+            # A name an installed package lacks (`from torchvision import SummaryWriter`), or a module name one
+            # typo from an installed one (`import torchvison`): the import itself is wrong, so it raises there.
+            return None
+        return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
+        module = _Absent(spec.name)
+        module.__path__ = []  # a package, so that `from lightning.pytorch import Trainer` reaches the use
+        return module
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        return None
+
+
+def _misspelt(name: str) -> bool:
+    known = set(sys.stdlib_module_names) | {module.name for module in pkgutil.iter_modules()}
+    return bool(difflib.get_close_matches(name, known, n=1, cutoff=0.8))
+
+
+def install_absent_modules() -> Callable[[], None]:
+    """Put the finder last on `sys.meta_path`; the returned call takes it and its placeholders away again."""
+    finder = _AbsentFinder()
+    sys.meta_path.append(finder)
+
+    def restore() -> None:
+        sys.meta_path.remove(finder)
+        for name in [name for name, module in sys.modules.items() if isinstance(module, _Absent)]:
+            del sys.modules[name]
+
+    return restore
