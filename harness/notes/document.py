@@ -109,7 +109,7 @@ def read_note(path: Path) -> str:
 # Blog engines' code tags, each alone on its line: Jekyll `{% highlight python %}`, Hexo `{% codeblock lang:py %}`,
 # Hugo `{{< highlight python >}}`. Read as the fences they render to, line for line.
 _OPEN_TAG = re.compile(
-    r"[ \t]*(?:\{%-?\s*(?:highlight\s+(\w+)|codeblock\b[^%]*?(?:lang:(\w+))?)[^%]*-?%\}"
+    r"[ \t]*(?:\{%-?\s*(?:highlight\s+(\w+)|codeblock\b(?:[^%]*?\blang:(\w+))?)[^%]*-?%\}"
     r"|\{\{<\s*highlight\s+(\w+)[^>]*>\}\})[ \t]*$",
     re.MULTILINE,
 )

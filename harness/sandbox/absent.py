@@ -14,7 +14,7 @@ import importlib.machinery
 import pkgutil
 import sys
 import types
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 
 class _Absent(types.ModuleType):
@@ -25,10 +25,15 @@ class _Absent(types.ModuleType):
 
 
 class _AbsentFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    def __init__(self, filenames: Collection[str]) -> None:
+        self.filenames = filenames  # the example's code objects' file names: only their imports get placeholders
+
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: types.ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
         top = fullname.partition(".")[0]
+        if not _imported_by(self.filenames):
+            return None  # a library's optional import (`try: import pyarrow`): it must see the module missing
         if (path is not None and not isinstance(sys.modules.get(top), _Absent)) or _misspelt(top):
             # A name an installed package lacks (`from torchvision import SummaryWriter`), or a module name one
             # typo from an installed one (`import torchvison`): the import itself is wrong, so it raises there.
@@ -44,14 +49,24 @@ class _AbsentFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return None
 
 
+def _imported_by(filenames: Collection[str]) -> bool:
+    """Whether the import statement being run is in code compiled as one of `filenames` (the import machinery's
+    frames and this module's skipped)."""
+    frame: types.FrameType | None = sys._getframe(1)  # which code imports is only on the stack
+    while frame is not None and (frame.f_code.co_filename == __file__ or "importlib" in frame.f_code.co_filename):
+        frame = frame.f_back
+    return frame is not None and frame.f_code.co_filename in filenames
+
+
 def _misspelt(name: str) -> bool:
     known = set(sys.stdlib_module_names) | {module.name for module in pkgutil.iter_modules()}
     return bool(difflib.get_close_matches(name, known, n=1, cutoff=0.8))
 
 
-def install_absent_modules() -> Callable[[], None]:
-    """Put the finder last on `sys.meta_path`; the returned call takes it and its placeholders away again."""
-    finder = _AbsentFinder()
+def install_absent_modules(*filenames: str) -> Callable[[], None]:
+    """Put the finder last on `sys.meta_path`, for the imports of the code compiled as `filenames`; the returned
+    call takes it and its placeholders away again."""
+    finder = _AbsentFinder(frozenset(filenames))
     sys.meta_path.append(finder)
 
     def restore() -> None:

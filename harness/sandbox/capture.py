@@ -21,6 +21,7 @@ MARK_HOOK = "__noteproof_mark__"
 DISPLAY_HOOK = "__noteproof_display__"
 DISPLAY_CALL_HOOK = "__noteproof_display_call__"  # a claimed `display(...)` call, as IPython shows its objects
 CELL_HOOK = "__noteproof_cell__"  # runs an earlier block of a notebook session as a cell (see `run_cell`)
+EARLIER_CELL_FILENAME = "<earlier cell>"  # the file name such a block's code is compiled under
 _KEPT_PER_STATEMENT = 8
 _KEPT_CHARS = 20_000
 
@@ -187,7 +188,7 @@ def _cell_runner(namespace: dict[str, Any]) -> Callable[[str], None]:
         """An earlier cell of the session: what it defines stays, what it raises stops only itself (the kernel
         printed its traceback and went on). Its output comes before the block's own, so no claim reads it."""
         try:
-            exec(compile(code, "<earlier cell>", "exec"), namespace)  # noqa: S102 - the note's code, in its child
+            exec(compile(code, EARLIER_CELL_FILENAME, "exec"), namespace)  # noqa: S102 - the note's code, in its child
         except Exception:  # noqa: BLE001 - any error of the cell, exactly as the kernel went on after it
             return
 

@@ -46,7 +46,15 @@ from harness.runs.protocol import (
     WithoutBackward,
 )
 from harness.sandbox.absent import install_absent_modules
-from harness.sandbox.capture import DISPLAY_CALL_HOOK, MARK_HOOK, PRINT_HOOK, SHOW_HOOK, Captures, compile_example
+from harness.sandbox.capture import (
+    DISPLAY_CALL_HOOK,
+    EARLIER_CELL_FILENAME,
+    MARK_HOOK,
+    PRINT_HOOK,
+    SHOW_HOOK,
+    Captures,
+    compile_example,
+)
 from harness.sandbox.datasets import DatasetUse, install_dataset_standins
 from harness.sandbox.gradients import GradientProbe, count_suppressed_backward
 
@@ -171,7 +179,7 @@ def _execute(job: Job, namespace: dict[str, Any], uses: list[DatasetUse]) -> Bas
         return exc
     _seed(job["seed"])
     restore = install_dataset_standins(Path(job["data_root"]), job["samples"], uses)
-    restore_modules = install_absent_modules()
+    restore_modules = install_absent_modules(EXAMPLE_FILENAME, EARLIER_CELL_FILENAME)
     try:
         with on_device(job["device"]):
             exec(code, namespace)  # noqa: S102 - running the example is the point; it is confined to this process
