@@ -27,6 +27,7 @@ class _Absent(types.ModuleType):
 class _AbsentFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def __init__(self, filenames: Collection[str]) -> None:
         self.filenames = filenames  # the example's code objects' file names: only their imports get placeholders
+        self.created: list[str] = []
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: types.ModuleType | None = None
@@ -34,7 +35,7 @@ class _AbsentFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         top = fullname.partition(".")[0]
         if not _imported_by(self.filenames):
             return None  # a library's optional import (`try: import pyarrow`): it must see the module missing
-        if (path is not None and not isinstance(sys.modules.get(top), _Absent)) or _misspelt(top):
+        if (path is not None and type(sys.modules.get(top)) is not _Absent) or _misspelt(top):
             # A name an installed package lacks (`from torchvision import SummaryWriter`), or a module name one
             # typo from an installed one (`import torchvison`): the import itself is wrong, so it raises there.
             return None
@@ -42,6 +43,7 @@ class _AbsentFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
         module = _Absent(spec.name)
+        self.created.append(spec.name)
         module.__path__ = []  # a package, so that `from lightning.pytorch import Trainer` reaches the use
         return module
 
@@ -71,7 +73,7 @@ def install_absent_modules(*filenames: str) -> Callable[[], None]:
 
     def restore() -> None:
         sys.meta_path.remove(finder)
-        for name in [name for name, module in sys.modules.items() if isinstance(module, _Absent)]:
-            del sys.modules[name]
+        for name in finder.created:  # (not a scan of sys.modules: asking a lazy module its class may import it)
+            sys.modules.pop(name, None)
 
     return restore
