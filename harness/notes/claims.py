@@ -182,9 +182,9 @@ def _pieces(part: Block) -> list[tuple[Block, int, InlineKind, int]]:
     if part.kind == "indented":
         return [(part, part.line - 1, "indented block", part.end)]
     if part.kind == "paragraph":
-        return [(part, part.line - 1, "pasted code", part.end)]
+        return [(part, part.line - 1, "code paragraph", part.end)]
     if part.kind == "pre":
-        return [(part, part.line, "html code", part.end)]
+        return [(part, part.line, "pre block", part.end)]
     lines = part.code.split("\n")
     starts = [n for n, line in enumerate(lines) if _CELL_MARKER.match(line.strip())]
     if len(starts) < 2 or not part.is_python:

@@ -15,7 +15,7 @@ ClaimKind = Literal["printed", "exception", "gradients"]
 GradientFact = Literal["before_none", "after_set", "without_backward_none", "is_none", "is_set"]
 Role = Literal["print", "expression", "string", "assigned", "other"]  # assigned: `name = value`
 # How a block is written when not in a fence of its own (see CodeBlock.inline); cell: one of a fence's `#%%` cells.
-InlineKind = Literal["", "table row", "prose", "indented block", "pasted code", "html code", "cell"]
+InlineKind = Literal["", "table row", "prose", "indented block", "code paragraph", "pre block", "cell"]
 
 
 @dataclass(frozen=True)
