@@ -14,18 +14,13 @@ from conftest import SEED_NOTE
 
 from harness import History, Runner, Status, load_specs
 from harness.audit.note_audit import NoteAudit, audit_note
+from harness.audit.scoring import LABEL_WORDS
 from harness.cli.main import main
 from harness.notes.document import blocks, read_note
 
 NOTES = Path(__file__).parent / "notes"
 needs_seed = pytest.mark.skipif(not SEED_NOTE.exists(), reason="the seed note is not beside this checkout")
-TRUTH = {
-    Status.PASSED: "true",
-    Status.FAILED: "false",
-    Status.DRIFTED: "drifted",
-    Status.UNVERIFIABLE: "unverifiable",
-    Status.ERROR: "not run",
-}
+TRUTH = LABEL_WORDS  # the words the corpora label claims with
 
 
 @pytest.fixture(scope="module")
@@ -171,7 +166,7 @@ print(x.sum())  # tensor(3.)
 
 @pytest.mark.parametrize(
     ("isolation", "continues", "truth"),
-    [("auto", (1,), "true"), ("chain", (1,), "true"), ("block", (), "not run")],
+    [("auto", (1,), "true"), ("chain", (1,), "true"), ("block", (), "blocked")],
 )
 def test_isolation_modes(
     runner: Runner, tmp_path: Path, isolation: str, continues: tuple[int, ...], truth: str

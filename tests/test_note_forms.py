@@ -10,23 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from harness import Runner, Status
+from harness import Runner
 from harness.audit.note_audit import audit_note
+from harness.audit.scoring import LABEL_WORDS
 
-TRUTH = {
-    Status.PASSED: "true",
-    Status.FAILED: "false",
-    Status.DRIFTED: "drifted",
-    Status.UNVERIFIABLE: "unverifiable",
-    Status.ERROR: "not run",
-}
+TRUTH = LABEL_WORDS  # the words the corpora label claims with
 
 
-def verdicts(runner: Runner, tmp_path: Path, *rows: str, name: str = "note.md") -> dict[int, str]:
+def verdicts(runner: Runner, tmp_path: Path, *rows: str) -> dict[int, str]:
     """Each claim's first note line and its verdict; a row's place among `rows` is its line number."""
-    note = tmp_path / name
-    note.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return {claim.lines[0]: TRUTH[claim.status] for claim in audit_note(note, runner, timeout=30).claims}
+    return {
+        claim.lines[0]: TRUTH[claim.status] for claim in audit_note(_write(tmp_path, rows), runner, timeout=30).claims
+    }
 
 
 FENCE = "```"
@@ -331,7 +326,7 @@ def test_an_assert_at_the_top_of_a_block_claims_its_condition_holds(
 ) -> None:
     code = ("```python", "import torch", "x = torch.ones(3)", f"assert {condition}", "print(x.sum())  # tensor(3.)")
     found = verdicts(runner, tmp_path, *code, FENCE)
-    assert found == {4: truth, 5: "true" if truth == "true" else "not run"}  # a failing assert stops the block
+    assert found == {4: truth, 5: "true" if truth == "true" else "blocked"}  # a failing assert stops the block
 
 
 @pytest.mark.parametrize(
@@ -383,8 +378,8 @@ def _quiz(answer_two: str) -> tuple[str, ...]:
             "It raises: `RuntimeError: a leaf Variable that requires grad is being used in an in-place operation.`",
             "true",
         ),
-        # It raises before it prints: the answer's output is not reached (the audit says "not run", with the error).
-        ("`tensor([2.], requires_grad=True)`: the leaf is updated.", "not run"),
+        # It raises before it prints: the answer's output is not reached (the audit says "blocked", with the error).
+        ("`tensor([2.], requires_grad=True)`: the leaf is updated.", "blocked"),
     ],
 )
 def test_a_quizs_answers_at_the_end_are_the_claims_of_the_snippets_they_number(
@@ -564,8 +559,8 @@ def test_a_module_this_machine_lacks_blocks_only_the_claims_that_use_it(runner: 
 
 def test_a_name_an_installed_package_lacks_still_fails_at_its_import(runner: Runner, tmp_path: Path) -> None:
     rows = ("```python", "import torch", "from torchvision import SummaryWriter", "print(1)  # 1", FENCE)
-    claims = audit_note(_write(tmp_path, rows), runner, timeout=30).blocks[0]
-    assert claims.error_as_written is not None and claims.error_as_written["type"] == "ImportError"
+    (block,) = audit_note(_write(tmp_path, rows), runner, timeout=30).blocks
+    assert block.error_as_written is not None and block.error_as_written["type"] == "ImportError"
 
 
 def _write(tmp_path: Path, rows: tuple[str, ...]) -> Path:

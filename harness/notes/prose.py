@@ -339,23 +339,19 @@ def shown_result(paragraph: Block, code: str, part: Block, index: int) -> CodeBl
     """The variant a paragraph wrote, its error (or the value it shows) claimed by the fence right below."""
     if part.kind not in ("fence", "indented") or part.line - paragraph.end > 3 or part.is_python:
         return None
+    first = part.line + (part.kind == "fence") + len(part.code) - len(part.code.lstrip("\n"))  # its first text line
+    written = paragraph.line - 1 + paragraph.code[: paragraph.code.find(code)].count("\n")
     error = read_traceback(part.code)
     if error is None:
-        shown = part.code.strip("\n")
-        if not strong_value(shown.strip()) or (part.kind == "fence" and part.language not in ("", "text", "output")):
+        shown = part.code.strip()
+        if not strong_value(shown) or (part.kind == "fence" and part.language not in ("", "text", "output")):
             return None
-        line = part.line + (part.kind == "fence") + len(part.code) - len(part.code.lstrip("\n"))
-        claim = replace(new_claim("printed", line, shown.strip(), "prose-variant", 1), first_line=paragraph.line)
-        written = paragraph.line - 1 + paragraph.code[: paragraph.code.find(code)].count("\n")
-        return _variant_block(index, written, code, claim)
-    kind, message, offset = error
-    text = part.code.strip("\n").split("\n")[offset].strip()
-    line = part.line + (part.kind == "fence") + len(part.code) - len(part.code.lstrip("\n")) + offset
-    claim = replace(
-        new_claim("exception", line, text, "prose-variant", None, exception=(kind, message)), first_line=paragraph.line
-    )
-    written = paragraph.line - 1 + paragraph.code[: paragraph.code.find(code)].count("\n")
-    return _variant_block(index, written, code, claim)
+        claim = new_claim("printed", first, shown, "prose-variant", 1)
+    else:
+        kind, message, offset = error
+        text = part.code.strip("\n").split("\n")[offset].strip()
+        claim = new_claim("exception", first + offset, text, "prose-variant", None, exception=(kind, message))
+    return _variant_block(index, written, code, replace(claim, first_line=paragraph.line))
 
 
 def _variant_block(index: int, line: int, code: str, claim: Claim) -> CodeBlock:

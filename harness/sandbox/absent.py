@@ -9,6 +9,7 @@ it answers only for what no installed package provides.
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib.abc
 import importlib.machinery
 import pkgutil
@@ -61,8 +62,13 @@ def _imported_by(filenames: Collection[str]) -> bool:
 
 
 def _misspelt(name: str) -> bool:
-    known = set(sys.stdlib_module_names) | {module.name for module in pkgutil.iter_modules()}
-    return bool(difflib.get_close_matches(name, known, n=1, cutoff=0.8))
+    return bool(difflib.get_close_matches(name, _known_modules(), n=1, cutoff=0.8))
+
+
+@functools.cache
+def _known_modules() -> frozenset[str]:
+    """The top-level modules this machine has: the standard library's and what sys.path holds (read once)."""
+    return frozenset(sys.stdlib_module_names) | {module.name for module in pkgutil.iter_modules()}
 
 
 def install_absent_modules(*filenames: str) -> Callable[[], None]:
