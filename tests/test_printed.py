@@ -139,7 +139,8 @@ def test_same_value_to_other_digits_is_drifted(claim: str, actual: str) -> None:
         ("{'a': 1}", "{'b': 1}", "keys ['a'] differ from ['b']"),
         ("{'a': 1}", "{'a': 2}", "key 'a': value 1 differs from 2"),
         ("0.6667", "0.5", "value 0.6667 differs from 0.5"),
-        ("2", "2.0", "int differs from float"),
+        ("3", "2.0", "value 3 differs from 2.0"),  # an int written for a float: only when the value holds
+        ("2.0", "2", "float differs from int"),
         ("True", "False", "value True differs from False"),
         ("'a'", "'b'", "value 'a' differs from 'b'"),
         ("tensor(1.)", "1.0", "tensor differs from float"),
@@ -167,6 +168,7 @@ def test_different(claim: str, actual: str, reason: str) -> None:
     ("claim", "actual", "reason"),
     [
         ("tensor(1.1019, grad_fn=<NllLossBackward0>)", "tensor(1.1019)", "grad_fn=<NllLossBackward0> missing"),
+        ("65504", "65504.0", "the float 65504.0 written as 65504"),
         ("tensor(1.1019)", "tensor(1.1019, grad_fn=<NllLossBackward0>)", "grad_fn=<NllLossBackward0> added"),
         (
             "tensor([1., 2.], requires_grad=True)",

@@ -457,6 +457,10 @@ def _abbreviated(e: object, a: object, atol: float, rtol: float) -> PrintedCompa
         return PrintedComparison(
             "drifted", f"printed form changed: {shown} is {_kind(a)} {_show(actual)} written short"
         )
+    if type(e) is int and isinstance(a, float):  # `65504` for a Python float's 65504.0
+        if not numbers_close(e, a, atol=atol, rtol=rtol):
+            return _different(f"value {e} differs from {_show(a)}")
+        return PrintedComparison("drifted", f"printed form changed: the float {_show(a)} written as {e}")
     if isinstance(e, (list, tuple)) and isinstance(a, CallLiteral) and a.name.endswith("Size") and len(a.args) == 1:
         inner = _compare(list(e), a.args[0], atol, rtol)  # `[64, 3, 32, 32]` or `(2, 3)` for a torch.Size
         if inner.verdict == "different":

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from harness.judge.printed import CallLiteral, PrintedSequence, TensorLiteral, parse_printed
+from harness.notes.words import OUTPUT_NOUN
 
 __all__ = ["Annotated", "is_value", "split_header", "split_name", "split_prose", "split_working", "strong_value"]
 
@@ -114,7 +115,7 @@ def _names_a_value(name: str) -> bool:
 
 # A header line above a claimed output inside a string: `[output]:`, `Output:`, `Out[3]:`, `输出结果：`.
 _HEADER = re.compile(
-    r"[\[(【]?\s*(?:(?i:outputs?|out(?:\[\d*\])?|results?|prints?|printed)|输出结果|运行结果|打印结果|输出|结果)"
+    rf"[\[(【]?\s*(?:(?i:outputs?|out(?:\[\d*\])?|results?|prints?|printed)|输出结果|运行结果|打印结果|输出|结果|{OUTPUT_NOUN})"
     r"\s*[\])】]?\s*[:：]?\s*"
 )
 

@@ -23,6 +23,7 @@ from harness.notes.answers import with_answers
 from harness.notes.comments import (
     CHANGING,
     bracket_depth,
+    changing_reason,
     comment_claims,
     guess_statements,
     mark_changing,
@@ -57,6 +58,7 @@ from harness.notes.records import (
     unverifiable_reason,
     with_claims,
 )
+from harness.notes.shell import script_name, script_run
 from harness.notes.tables import row_block
 from harness.notes.transcript import Example, is_transcript, read_transcript
 
@@ -81,7 +83,22 @@ def read_code_blocks(text: str, *, source: str = "note") -> list[CodeBlock]:
     prompt_end: int | None = None  # the last line of an `In [3]:` prompt pasted as a paragraph, just before
     waiting: tuple[Block, str] | None = None  # a paragraph's variant whose error the fence below it shows
     in_variants: set[int] = set()  # the note lines of paragraphs that speak of a variant, not of the block above
+    scripts: dict[str, int] = {}  # a script's file name -> its block's index in `found`
+    running: tuple[int, int] | None = None  # (block index, last line) of `$ python q1.py` whose output is below
     for part in found_parts:
+        if part.kind == "fence" and (run := _script_run(part, scripts)) is not None:
+            index, ran = run
+            if ran is None:
+                running = (index, part.end)
+            else:
+                found[index] = with_claims(found[index], _run_claims(found[index].code, ran))
+            previous = None
+            continue
+        if running is not None and part.kind == "fence" and part.line - running[1] <= 2 and not is_code_part(part):
+            found[running[0]] = with_claims(found[running[0]], _run_claims(found[running[0]].code, part))
+            running = None
+            continue
+        running = None
         if waiting is not None and (variant := shown_result(*waiting, part, len(found) + 1)) is not None:
             found.append(variant)
             ends.append(part.end)
@@ -141,6 +158,8 @@ def read_code_blocks(text: str, *, source: str = "note") -> list[CodeBlock]:
                 )
             )
             ends.append(end)
+            if name := script_name(_line_above(note_lines, piece.line), code):
+                scripts[name] = len(found) - 1
     read = [
         block
         if block.inline == "prose"
@@ -150,6 +169,29 @@ def read_code_blocks(text: str, *, source: str = "note") -> list[CodeBlock]:
         for block, end in zip(found, ends, strict=True)
     ]
     return with_answers(read, note_lines)
+
+
+def _script_run(part: Block, scripts: dict[str, int]) -> tuple[int, Block | None] | None:
+    """(the index of the script a fence runs, the output the fence shows under its command or None) when the fence
+    is `$ python q1.py` of a script shown earlier in the note (a homework README, a gist)."""
+    run = script_run(part.language, part.code)
+    if run is None or run[0] not in scripts:
+        return None
+    name, offset, output = run
+    return scripts[name], Block(part.line + offset, "", output, part.end) if output.strip() else None
+
+
+def _run_claims(code: str, output: Block) -> list[Claim]:
+    """What a script's run printed, shown away from the script: split among its prints (a script displays no
+    last expression)."""
+    claims = [replace(c, form="shell-output") for c in output_claims(output, catches=catches_errors(code))]
+    return _changing_output(code, _by_statement(code, claims, displayed=False))
+
+
+def _line_above(note_lines: Sequence[str], line: int) -> str:
+    """The last line holding text in the three above note line `line` (a fence's opening line)."""
+    above = [text for text in note_lines[max(0, line - 4) : line - 1] if text.strip()]
+    return above[-1] if above else ""
 
 
 # The line a warning is shown on: `/path/to/torch/_tensor.py:1128: UserWarning: The .grad attribute ...`.
@@ -245,9 +287,7 @@ def _changing_output(code: str, claims: Sequence[Claim]) -> list[Claim]:
         if claim.statement_line or anywhere is None or claim.kind != "printed" or claim.unverifiable:
             found.append(mark_changing(claim, lines))
         else:
-            found.append(
-                replace(claim, unverifiable=f"{anywhere.group(0)}...) prints a value that changes on every run")
-            )
+            found.append(replace(claim, unverifiable=changing_reason(anywhere)))
     return found
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 
 from harness.notes.annotations import is_value, split_header, split_name, split_prose, split_working, strong_value
 from harness.notes.records import Claim, GradientFact, Role, new_claim, parse_code, read_traceback
+from harness.notes.words import OUTPUT_NOUN
 
 
 @dataclass(frozen=True)
@@ -162,8 +163,9 @@ def _comment_start(line: str) -> int:
 # Prefixes that say "this is what was printed"; after one, any text is a claim.
 _ARROW = re.compile(r"(?:=+>|-+>|→|≈|~=)\s*(.*)", re.S)  # ≈: the value as the author rounded it
 _OUTPUT = re.compile(
-    r"(?:(?:(?i:outputs?|out(?:\[\d*\])?|prints?)|输出结果|运行结果|打印结果|输出|结果)\s*[:：]"
-    r"|[【\[]\s*(?:(?i:outputs?|out|result)|输出结果|运行结果|输出|结果)\s*[】\]])\s*(.*)",  # `# 【输出】 tensor(...)`
+    rf"(?:(?:(?i:outputs?|out(?:\[\d*\])?|prints?)|输出结果|运行结果|打印结果|输出|结果|{OUTPUT_NOUN})\s*[:：]"
+    # `# 【输出】 tensor(...)`
+    rf"|[【\[]\s*(?:(?i:outputs?|out|result)|输出结果|运行结果|输出|结果|{OUTPUT_NOUN})\s*[】\]])\s*(.*)",
     re.S,
 )
 
@@ -479,9 +481,16 @@ _SHOWS = ("print", "expression")
 # Calls whose printed value differs on every run, whatever the code does: an object's address, the clock.
 CHANGING = re.compile(
     r"\b(?:id|time\.time|time\.perf_counter|time\.monotonic|datetime\.now|datetime\.datetime\.now)\("
+    # A memory address shown alone (`x.data_ptr()`, printed or displayed), not compared with another.
+    r"|^\s*(?:>>>\s*)?(?:print\()?[\w.\[\]]+(\.data_ptr\()\)\)?\s*(?:#.*)?$"
     # Memory never initialised: `torch.empty(2, 3)`, and `torch.Tensor(2, 3)` given sizes as old notes wrote it.
     r"|\btorch\.empty(?:_like)?\(|\.new_empty\(|\btorch\.(?:cuda\.)?(?:[A-Z][a-z]*)?Tensor\(\s*\d"
 )
+
+
+def changing_reason(match: re.Match[str]) -> str:
+    """Why a claim is unverifiable, from CHANGING's match: the call that shows a value no rerun reproduces."""
+    return f"`{match.group(match.lastindex or 0).strip()}...)` prints a value that changes on every run"
 
 
 # What describes the machine the note ran on: the versions installed, whether it has a GPU, which one.
@@ -503,7 +512,7 @@ def mark_changing(claim: Claim, lines: Sequence[str]) -> Claim:
         return claim
     line = lines[claim.statement_line - 1] if claim.statement_line <= len(lines) else ""
     if match := CHANGING.search(line):
-        return replace(claim, unverifiable=f"{match.group(0)}...) prints a value that changes on every run")
+        return replace(claim, unverifiable=changing_reason(match))
     machine = _MACHINE.search(line)
     if machine is None and (named := _machine_names(lines)):
         machine = re.search(rf"\b(?:{'|'.join(map(re.escape, named))})\b", line)

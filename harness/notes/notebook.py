@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from harness.errors import NoteError
+from harness.notes.words import EXPECTED_OUTPUT
 
 __all__ = [
     "CELL_LINES",
@@ -155,14 +156,38 @@ def read_notebook(text: str, name: str = "notebook") -> list[Cell]:
 
 # A markdown cell's line that says what the code cell below it outputs: a label, then the value as inline code.
 _EXPECTED = re.compile(
-    r"\s*[*_]*(?:预期输出|期望输出|预期结果|输出结果|(?i:expected\s+output|expected\s+result|expected))[*_]*\s*[:：]\s*[*_]*"
+    rf"\s*[*_]*(?:预期输出|期望输出|预期结果|输出结果|{EXPECTED_OUTPUT}|(?i:expected\s+output|expected\s+result|expected))"
+    r"[*_]*\s*[:：]\s*[*_]*"
     r"`([^`\n]+)`[*_]*\s*[。.]?\s*"
 )
 
 
 def _expected_outputs(start: int, source: str) -> tuple[tuple[int, str], ...]:
-    return tuple(
+    lines = source.split("\n")
+    inline = [
         (start + number, match.group(1).strip())
-        for number, line in enumerate(source.split("\n"), 1)
+        for number, line in enumerate(lines, 1)
         if (match := _EXPECTED.fullmatch(line))
-    )
+    ]
+    return tuple(inline) + tuple(_expected_fences(start, lines))
+
+
+# The label alone ("Sortie attendue :", "**Expected output:**"), with the output in the fence below it.
+_EXPECTED_LABEL = re.compile(
+    rf"\s*[*_]*(?:预期输出|期望输出|预期结果|{EXPECTED_OUTPUT}|(?i:expected\s+output|expected\s+result))[*_]*\s*[:：]\s*[*_]*\s*"
+)
+
+
+def _expected_fences(start: int, lines: list[str]) -> list[tuple[int, str]]:
+    found = []
+    for number, line in enumerate(lines):
+        if not _EXPECTED_LABEL.fullmatch(line):
+            continue
+        fence = next((n for n in range(number + 1, min(number + 3, len(lines))) if lines[n].strip()), None)
+        if fence is None or not lines[fence].lstrip().startswith(("```", "~~~")):
+            continue
+        marker = lines[fence].strip()[:3]
+        end = next((n for n in range(fence + 1, len(lines)) if lines[n].strip().startswith(marker)), len(lines))
+        if text := "\n".join(lines[fence + 1 : end]).strip("\n"):
+            found.append((start + fence + 2, text))  # its first line, 1-based in the cell
+    return found

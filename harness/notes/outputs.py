@@ -14,6 +14,7 @@ from harness.notes.document import Block
 from harness.notes.records import ERROR_LAST_LINE, Claim, CodeBlock, new_claim, parse_code, read_traceback
 from harness.notes.shell import shell_session
 from harness.notes.transcript import Example, is_transcript
+from harness.notes.words import OUTPUT_NOUN
 
 # ---- outputs after the code ---------------------------------------------------------------------------------
 
@@ -29,7 +30,8 @@ _LABEL = re.compile(
     r"outputs?|prints?|printed|results?|returns?|gives?|console|out\s*\[\s*\d*\s*\]|\bout\s*[:：]|输出|结果|打印|运行"
     r"|\b(?:I|we|you)\s+(?:get|got|see|saw)\b|\bwhat\s+(?:I|we|you)\s+(?:get|got|see)\b"  # "But what I get is:"
     r"|\b(?:running|run)\s+(?:it|this|that|the\s+\w+)\s*[:：]"  # "Running it:", "Run the script:"
-    r"|^\**(?:A|Ans|Answer|答案?|解答)\**\s*[:：]\s*\**$",  # a flashcard's or a quiz's answer to the code above
+    r"|^\**(?:A|Ans|Answer|答案?|解答)\**\s*[:：]\s*\**$"  # a flashcard's or a quiz's answer to the code above
+    rf"|{OUTPUT_NOUN}",
     re.I,
 )
 _ERROR_LABEL = re.compile(r"tracebacks?|errors?|raises?|exceptions?|报错|错误|异常", re.I)  # before a traceback only
@@ -44,6 +46,12 @@ OUTPUT_FORMS = {
     "item": "list-output",
 }
 _PROPERTY = re.compile(r"[\w-]+::\s")  # an outliner's block property: `collapsed:: true`
+# A listing's caption under its code (`Listing 3.2: Cross-entropy two ways.`, `代码 3-1 …`): it names the code
+# above, and says nothing of what follows.
+_CAPTION = re.compile(
+    r"\**(?:(?i:listing|code|snippet)|代码|程序|清单|リスト)\s*\d+(?:[.\-]\d+)*\**\s*[:：.]?"
+    r"(?:\s.*)?"
+)
 HTML_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?>")
 CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
 
@@ -56,6 +64,7 @@ def is_output(code: Block, part: Block, note_lines: Sequence[str], *, again: boo
     # `<details><summary>Output</summary>` folds an output away on GitHub: the tags are layout, their text a label.
     between = [layout_free(LIST_OR_QUOTE.sub("", line)).strip() for line in note_lines[code.end : part.line - 1]]
     prose = [line for line in between if line and not _PROPERTY.match(line) and not _RULE.fullmatch(line)]
+    prose = [line for line in prose if not _CAPTION.fullmatch(line)]
     # "The print looks fine to me. But then I get this error:": a paragraph whose last sentence is the label; or
     # a heading that names what follows ("## Output" on a slide of its own).
     told = _closing_label(prose) or _label_heading(prose)

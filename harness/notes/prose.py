@@ -9,11 +9,12 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 from harness.notes.annotations import is_value, strong_value
-from harness.notes.comments import EXCEPTION_NAME, NEGATED, SENTENCE_END
+from harness.notes.comments import CHANGING, EXCEPTION_NAME, NEGATED, SENTENCE_END, changing_reason
 from harness.notes.document import Block
 from harness.notes.names import block_names, random_unseeded
 from harness.notes.outputs import CJK, LIST_OR_QUOTE, OUTPUT_FORMS, layout_free
 from harness.notes.records import ERROR_LAST_LINE, Claim, CodeBlock, new_claim, parse_code, read_traceback, with_claims
+from harness.notes.words import ERROR_SAID, OUTPUT_NOUN
 
 # ---- errors claimed in the prose right after a block --------------------------------------------------------
 
@@ -22,6 +23,7 @@ _PROSE_ERROR = re.compile(
     r"|(?:报|抛出?|引发|触发)\s*(?:一个\s*)?`?[A-Z][\w.]*(?:Error|Exception)"  # "就会报 RuntimeError"
     r"|(?i:\b(?:raises?|throws?|fails?\s+with|errors?\s+out|blows?\s+up|crash(?:es)?\s+with|gives?\s+an?\s+(?:error|exception)"
     r"|results?\s+in\s+an?\s+(?:error|exception)|an?\s+(?:error|exception)\s+is\s+raised)\b)"
+    rf"|{ERROR_SAID}"
 )
 _CONDITIONAL = re.compile(
     r"如果|若是|假如|要是|否则|不然|除非|的时候|(?i:\b(?:if|unless|otherwise|without|when\s+you)\b)"
@@ -73,11 +75,17 @@ def _paragraph_before(note_lines: Sequence[str], start: int) -> tuple[int, list[
     paragraph: list[str] = []
     while index >= 0 and len(paragraph) < 3:
         text = LIST_OR_QUOTE.sub("", note_lines[index]).strip()
-        if not text or text.startswith(_NOT_PROSE) or note_lines[index][:4].isspace():
+        indented = note_lines[index][:4].isspace() and not _NESTED_ITEM.match(note_lines[index].lstrip())
+        if not text or text.startswith(_NOT_PROSE) or indented:  # indented: code, unless a nested list's item
             break
         paragraph.insert(0, text)
         index -= 1
+        if _NESTED_ITEM.match(note_lines[index + 1].lstrip()):
+            break  # a list item starts its own paragraph
     return index + 1, paragraph
+
+
+_NESTED_ITEM = re.compile(r"(?:[-*+]|\d+[.)])\s")
 
 
 _NOT_PROSE = ("```", "~~~", "#", "|", "!!!", "???")
@@ -152,6 +160,9 @@ def with_prose_output(block: CodeBlock, end: int, note_lines: Sequence[str]) -> 
     if any(c.form in OUTPUT_FORMS.values() and c.kind == "printed" for c in block.claims):
         return block
     index, paragraph = _paragraph_after(note_lines, _code_end(block, end))
+    if len(paragraph) == 1 and (result := _result_line(index + 1, paragraph[0])) is not None:
+        changing = next((match for line in block.code.split("\n") if (match := CHANGING.search(line))), None)
+        return with_claims(block, [replace(result, unverifiable=changing and changing_reason(changing))])
     match = _PROSE_OUTPUT.match(paragraph[0]) if paragraph else None
     # A value written bare ("答：输出 None，因为 ...") only when it reads as one beyond doubt.
     value = (match.group(1) or match.group(2)) if match else None
@@ -162,6 +173,23 @@ def with_prose_output(block: CodeBlock, end: int, note_lines: Sequence[str]) -> 
     raised = any(c.form in OUTPUT_FORMS.values() for c in block.claims)  # its output shows the error
     claim = new_claim("printed", index + 1, value.strip(), "prose-output", None)
     return with_claims(block, [replace(claim, before_error=raised)])
+
+
+# A line that is a label and what was printed or raised, nothing more: "结果：tensor(6)", "Result: IndexError: ...".
+_RESULT_LINE = re.compile(
+    rf"\**(?:输出结果|运行结果|结果|输出|(?i:output|result|out)|{OUTPUT_NOUN})\**\s*[:：]\s*\**`?(?P<said>[^`]+?)`?\**\s*"
+)
+
+
+def _result_line(line: int, text: str) -> Claim | None:
+    """The claim of a paragraph that only labels a result: an error raised (its line as Python writes it), or a
+    value printed."""
+    result = _RESULT_LINE.fullmatch(text)
+    said = result.group("said").strip() if result is not None else ""
+    if error := ERROR_LAST_LINE.fullmatch(said):
+        kind, message = error.group(1).rsplit(".", 1)[-1], (error.group(2) or "").strip() or None
+        return new_claim("exception", line, said, "prose-output", None, exception=(kind, message))
+    return new_claim("printed", line, said, "prose-output", None) if said and is_value(said) else None
 
 
 # "..., so the sum above gives `torch.Size([3, 5, 4])`.": what the code prints, said later in the first line.
@@ -197,7 +225,7 @@ def _code_end(block: CodeBlock, end: int) -> int:
 # A span that does something (a call, an index, arithmetic), not a name or a literal the prose mentions.
 _VARIANT_NODES = (ast.Call, ast.Subscript, ast.BinOp, ast.Compare, ast.Assign)
 _SAYS_ERROR = re.compile(
-    rf"报错|出错|抛出异常|引发异常|{EXCEPTION_NAME}"
+    rf"报错|出错|抛出异常|引发异常|{EXCEPTION_NAME}|{ERROR_SAID}"
 )  # a variant's error, named or in Chinese words
 
 
@@ -282,7 +310,8 @@ def _said_constant(part: Block, known: frozenset[str], index: int) -> CodeBlock 
 _SAYS_VALUE = re.compile(
     r"\s*(?:(?i:now|then|still|also|again|here|just)\s+)?"
     r"(?:(?i:prints?|returns?|gives?|outputs?|displays?|shows?|evaluates?\s+to|equals?|becomes?|is\s+(?:now|still)"
-    r"|stays?|remains?)|的?(?:输出|返回|结果)(?:为|是)?|输出|打印出?|返回|得到|等于|变成了?|仍然是|还是|依然是)"
+    r"|stays?|remains?)|的?(?:输出|返回|结果)(?:为|是)?|输出|打印出?|返回|得到|等于|变成了?|仍然是|还是|依然是"
+    r"|→|⇒|-+>|=+>)"  # "`torch.tensor([1, 2]).dtype` → `torch.int64`": a thread's or a cheat sheet's arrow
     r"\s*(?:(?i:as|to)\s+)?[:：]?\s*`([^`\n]+)`"
 )
 

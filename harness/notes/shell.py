@@ -14,7 +14,7 @@ import re
 
 from harness.notes.transcript import Example
 
-__all__ = ["SHELL_LANGUAGES", "read_shell_session", "shell_session"]
+__all__ = ["SHELL_LANGUAGES", "read_shell_session", "script_name", "script_run", "shell_session"]
 
 SHELL_LANGUAGES = frozenset({"", "console", "shell", "sh", "bash", "zsh", "shell-session", "terminal"})
 
@@ -85,3 +85,33 @@ def read_shell_session(text: str) -> tuple[str, list[Example]] | None:
         if output:
             examples.append(Example(first, last, "\n".join(line for _, line in output), output[0][0]))
     return code, examples
+
+
+# A script named where the note shows it: `**q1.py**: …`, `### train.py`, "`net.py`:" above the code, or a
+# first comment line `# q1.py` inside it.
+_NAMED = re.compile(r"(?<![\w/.-])((?:[\w-]+/)*[\w-]+\.py)(?![\w.])")
+_NAME_COMMENT = re.compile(r"#\s*(?:(?i:file(?:name)?)\s*[:：]\s*)?((?:[\w-]+/)*[\w-]+\.py)\s*")
+
+
+def script_name(label: str, code: str) -> str:
+    """The file name a python block is shown as: its first line's `# q1.py`, else the one `.py` name in the label
+    line above it; "" when it has none (or the label names several)."""
+    first = code.lstrip("\n").split("\n", 1)[0].strip()
+    if match := _NAME_COMMENT.fullmatch(first):
+        return match.group(1).split("/")[-1]
+    names = {name.split("/")[-1] for name in _NAMED.findall(label)}
+    return names.pop() if len(names) == 1 else ""
+
+
+def script_run(language: str, text: str) -> tuple[str, int, str] | None:
+    """(script name, 0-based fence line where its output starts, the output) of a fence that runs one script shown
+    earlier in the note, `$ python q1.py`, with what it printed under the command (empty: the next fence shows it)."""
+    if language not in SHELL_LANGUAGES:
+        return None
+    lines = text.split("\n")
+    first = next((n for n, line in enumerate(lines) if line.strip()), None)
+    prompt = _PROMPT.match(lines[first]) if first is not None else None
+    run = _RUN.match(lines[first][prompt.end() :].strip()) if first is not None and prompt is not None else None
+    if first is None or run is None or any(_PROMPT.match(line) for line in lines[first + 1 :]):
+        return None
+    return run.group("name").split("/")[-1], first + 1, "\n".join(lines[first + 1 :])

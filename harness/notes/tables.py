@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from harness.notes.annotations import strong_value
-from harness.notes.comments import CHANGING
+from harness.notes.comments import CHANGING, changing_reason
 from harness.notes.document import Block
 from harness.notes.names import block_names, random_unseeded
 from harness.notes.outputs import dotted_call
@@ -44,7 +44,7 @@ def row_block(part: Block, index: int) -> CodeBlock | None:
     else:
         return None
     if (changing := CHANGING.search(expression)) is not None:  # `torch.empty(2)`: memory never initialised
-        claim = replace(claim, unverifiable=f"{changing.group(0)}...) prints a value that changes on every run")
+        claim = replace(claim, unverifiable=changing_reason(changing))
     code = expression + "\n"
     defines, uses = block_names(tree)
     calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]

@@ -1,0 +1,31 @@
+"""The words notes use, in the languages PyTorch notes are written in, for "output" and "this raises an error".
+
+Each is a regex fragment (no groups) the readers build their patterns from, so that a language is added in one
+place. English and Chinese are spelt in the patterns that need their grammar; these are the other languages'
+words: Japanese (Qiita, Zenn), Korean (velog, tistory), Spanish and French blogs and notebooks.
+"""
+
+from __future__ import annotations
+
+# "Output", "result", "what it prints", as a label above an output or a prefix before one (`# 出力: ...`).
+# Japanese kanji differ from Chinese (出力 not 输出, 結果 not 结果).
+OUTPUT_NOUN = (
+    r"実行結果|出力結果|出力|結果"
+    r"|실행\s*결과|출력\s*결과|출력|결과"
+    r"|(?i:salida|resultados?|sortie|r[ée]sultats?|affichage)"
+)
+
+# What a notebook's markdown says a cell will output: "Sortie attendue :", "Salida esperada:", "期待される出力".
+EXPECTED_OUTPUT = (
+    r"期待される出力|期待される結果|予想される出力|예상\s*출력|예상\s*결과"
+    r"|(?i:sortie\s+attendue|r[ée]sultat\s+attendu|salida\s+esperada|resultado\s+esperado)"
+)
+
+# A sentence saying the code raises: "エラーになります", "에러가 발생합니다", "esto da error", "lève une erreur".
+ERROR_SAID = (
+    r"エラー(?:に(?:なる|なり)|が(?:出|発生|起き)|を(?:吐|出))|例外が(?:発生|投げられ)"
+    r"|(?:에러|오류|예외)(?:가|이)\s*(?:발생|나)"
+    r"|(?i:\b(?:da|lanza|arroja|produce|genera|provoca|devuelve)\s+(?:un\s+)?error\b"
+    r"|\b(?:l[èe]ve|provoque|d[ée]clenche|renvoie|donne)\s+une\s+(?:erreur|exception)\b"
+    r"|\b(?:une\s+)?erreur\s+est\s+lev[ée]e\b)"
+)
