@@ -17,7 +17,7 @@ from harness.audit.note_audit import audit_note
 CODE = ("```python", "import torch", "print(torch.ones(2) * 2)", FENCE)
 
 
-@pytest.mark.parametrize("label", ["출력:", "実行結果", "Salida:", "Sortie :"])
+@pytest.mark.parametrize("label", ["출력:", "実行結果", "Salida:", "Sortie :", "Saída:", "Ausgabe:", "Вывод:"])
 @pytest.mark.parametrize(("value", "truth"), [("tensor([2., 2.])", "true"), ("tensor([4., 4.])", "false")])
 def test_an_output_labelled_in_another_language_is_the_codes(
     runner: Runner, tmp_path: Path, label: str, value: str, truth: str
@@ -34,6 +34,9 @@ def test_a_label_in_no_language_of_output_is_no_label(runner: Runner, tmp_path: 
     [
         ("Esto da error, porque `out` no es un escalar.", "out.backward()", "true"),
         ("에러가 발생합니다.", "out.backward()", "true"),
+        ("Die Zeile wirft einen Fehler.", "out.backward()", "true"),
+        ("Здесь получим ошибку.", "out.backward()", "true"),
+        ("Isso gera um erro.", "out.backward()", "true"),
         ("Esto da error, porque `out` no es un escalar.", "out.sum().backward()", "false"),
     ],
 )
@@ -149,3 +152,47 @@ def test_a_markdown_cell_labels_the_expected_output_in_a_fence_below(
     code = v4.new_code_cell("import torch\nprint(torch.ones(2) * 2)")  # type: ignore[no-untyped-call]
     claims = audit_note(_notebook(tmp_path, prose, code), runner, timeout=30).claims
     assert [(c.lines[0], TRUTH[c.status]) for c in claims] == [(10006, truth)]
+
+
+def _listing(*code: str) -> tuple[str, ...]:
+    # A listing copied from a book with its line numbers, then the book's output box.
+    return ("**Listing 4.1** Doubling", "", FENCE, *(f"{n}  {line}".rstrip() for n, line in enumerate(code, 1)), FENCE)
+
+
+@pytest.mark.parametrize(("value", "truth"), [("tensor([2., 2.])", "true"), ("tensor([4., 4.])", "false")])
+def test_a_listing_with_its_line_numbers_runs_without_them_and_a_labelled_quote_is_its_output(
+    runner: Runner, tmp_path: Path, value: str, truth: str
+) -> None:
+    rows = _listing("import torch", "", "x = torch.ones(2)", "print(x * 2)")
+    assert verdicts(runner, tmp_path, *rows, "", "> **Output**", f"> {value}") == {11: truth}
+
+
+def test_a_log_whose_lines_start_with_a_number_is_no_listing(runner: Runner, tmp_path: Path) -> None:
+    code = ("```python", "import torch", "for step in range(3):", "    print(step, torch.ones(1) * step)", FENCE)
+    log = ("0 tensor([0.])", "1 tensor([1.])", "2 tensor([3.])")  # the last is wrong
+    assert verdicts(runner, tmp_path, *code, "", "Output:", "", FENCE, *log, FENCE) == {10: "false"}
+
+
+@pytest.mark.parametrize(("value", "truth"), [("## tensor([2., 2.])", "true"), ("## tensor([4., 4.])", "false")])
+@pytest.mark.parametrize("chunk", ["```{python}", "```{python, echo=FALSE}"])
+def test_an_r_markdown_python_chunk_is_python_and_knitrs_output_its_claim(
+    runner: Runner, tmp_path: Path, chunk: str, value: str, truth: str
+) -> None:
+    assert verdicts(runner, tmp_path, chunk, *CODE[1:], "", FENCE, value, FENCE) == {7: truth}
+
+
+@pytest.mark.parametrize(("value", "truth"), [("tensor([2., 2.])", "true"), ("tensor([4., 4.])", "false")])
+def test_a_myst_admonition_titled_output_holds_the_output(
+    runner: Runner, tmp_path: Path, value: str, truth: str
+) -> None:
+    cell = ("```{code-cell} ipython3", *CODE[1:])
+    assert verdicts(runner, tmp_path, *cell, "", "```{admonition} Output", value, FENCE) == {7: truth}
+
+
+@pytest.mark.parametrize(("scale", "truth"), [("v * 2", "true"), ("(v * 2).sum()", "false")])
+def test_code_spans_written_one_after_another_run_as_the_variant_that_raises(
+    runner: Runner, tmp_path: Path, scale: str, truth: str
+) -> None:
+    rows = ("```python", "import torch", "print(torch.ones(1))  # tensor([1.])", FENCE, "")
+    said = f"Take `v = torch.ones(3, requires_grad=True)`, `out = {scale}`: `out.backward()` raises a RuntimeError."
+    assert verdicts(runner, tmp_path, *rows, said) == {3: "true", 6: truth}

@@ -6,6 +6,7 @@ list item, a blockquote or a `!!! note` admonition, use four backticks, or be le
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import html
 import os
@@ -36,6 +37,8 @@ _DIRECTIVE = re.compile(r"\{([\w-]+)\}\s*(\S*)")
 _PANDOC_CLASS = re.compile(r"\{\s*\.([\w+-]+)")
 _CODE_DIRECTIVES = frozenset({"code-cell", "code-block", "code", "sourcecode"})  # their argument is the language
 _PYTHON_DIRECTIVES = frozenset({"jupyter-execute", "ipython", "testcode"})
+_OUTPUT_TITLE = re.compile(r"outputs?|out|results?|输出|结果|输出结果|运行结果", re.I)
+_KNITR_CHUNK = re.compile(r"\{\s*(python|r|bash|sh)\b(?:\s*[,\s]\s*[^}]*)?\}", re.I)
 # A directive's options open its body: `:caption: output`, `:tags: [raises-exception]`; so does a `---` block.
 _OPTION = re.compile(r"[ \t]*:[\w-]+:.*")
 # Obsidian callouts open a quote with `[!note] Output`: the marker line is the quote's title, not its text.
@@ -207,10 +210,14 @@ def _language(info: str) -> str:
     info = info.strip()
     if pandoc := _PANDOC_CLASS.match(info):  # pandoc's attributes: ``` {.python .cell-code}
         return pandoc.group(1).lower()
+    if chunk := _KNITR_CHUNK.fullmatch(info):  # R Markdown's ```{python, echo=FALSE}: the chunk's engine
+        return chunk.group(1).lower()
     if directive := _DIRECTIVE.match(info):
         name, argument = directive.group(1).lower(), directive.group(2).lower()
         if name in _CODE_DIRECTIVES:
             return argument or ("python" if name == "code-cell" else "")
+        if _OUTPUT_TITLE.fullmatch(argument):  # ```{admonition} Output: a box titled as the output
+            return "output"
         return "python" if name in _PYTHON_DIRECTIVES else "{" + name + "}"
     match = _LANGUAGE.match(info)
     # HackMD's ```python= (line numbers, from 101 with `=101`) and ```python! (wrapped lines) are python.
@@ -223,7 +230,57 @@ def _fence(token: Token) -> Block:
     code = token.content
     if token.info.lstrip().startswith("{"):
         code = _without_options(code)
-    return Block(line=start + 1, language=_language(token.info), code=code, end=stop)
+    language, listing = _language(token.info), _without_line_numbers(code)
+    if listing is not code and language == "":  # numbered lines of python: a listing, whatever its fence says
+        language = "python"
+    return Block(line=start + 1, language=language, code=listing, end=stop)
+
+
+_NUMBERED = re.compile(r"(\d+)( +|$)")
+
+
+def _without_line_numbers(code: str) -> str:
+    """A listing copied from a book or a PDF with its line numbers (`1  import torch`, `2  x = ...`, `3` on a
+    blank line): the code without them, line for line. Numbered means every line starts with the next number,
+    the code after them starts in one column, and what is left is python with statements (not a log whose
+    lines start with an epoch's number)."""
+    lines = code.rstrip("\n").split("\n")
+    numbered = [m for line in lines if (m := _NUMBERED.match(line)) is not None]
+    if len(lines) < 3 or len(numbered) < len(lines):
+        return code
+    first = int(numbered[0].group(1))
+    if [int(m.group(1)) for m in numbered] != list(range(first, first + len(lines))):
+        return code
+    column = min((m.end() for m in numbered if m.group(2)), default=0)
+    margins = [(line[:column].strip(), m.group(1)) for line, m in zip(lines, numbered, strict=True)]
+    if column == 0 or any(margin not in ("", number) for margin, number in margins):
+        return code
+    stripped = "\n".join(line[column:] for line in lines) + "\n"
+    try:
+        tree = ast.parse(stripped)
+    except (SyntaxError, ValueError):
+        return code
+    return stripped if any(isinstance(node, _STATEMENTS) or _is_print(node) for node in ast.walk(tree)) else code
+
+
+# What a listing holds and a printed log never does (`0 tensor([...])` per epoch reads as bare expressions).
+_STATEMENTS = (
+    ast.Import,
+    ast.ImportFrom,
+    ast.Assign,
+    ast.AugAssign,
+    ast.AnnAssign,
+    ast.FunctionDef,
+    ast.ClassDef,
+    ast.For,
+    ast.While,
+    ast.With,
+    ast.If,
+)
+
+
+def _is_print(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print"
 
 
 def _without_options(code: str) -> str:

@@ -94,8 +94,8 @@ def is_output(code: Block, part: Block, note_lines: Sequence[str], *, again: boo
         return bool(prose) and (traceback or _values_only(content) or _reads_printed(content))
     if traceback:
         return part.kind != "fence" or part.language in _OUTPUT_LANGUAGES | _SHELL_OUTPUT or part.is_python
-    if part.kind == "quote":  # quotes hold prose too: only a printed value is output
-        return _values_only(content)
+    if part.kind == "quote":  # quotes hold prose too: only a printed value is output, or what a label says is
+        return _values_only(content) or (_labelled_quote(part) and not _is_code(content, strict=False))
     if part.kind == "pre":  # a blog's <pre> after the code: what it printed, unless it is more code
         return not _is_code(content, strict=False) and not _unlabelled_code(content)
     if part.kind == "indented":  # nbconvert's outputs: anything but code
@@ -163,7 +163,23 @@ def _content(part: Block) -> str:
         if _knitr(part.code):
             return _from_r(_KNITR_PREFIX.sub("", part.code)).strip()
         return _OUT_PROMPT.sub("", part.code).strip()
+    if _labelled_quote(part):  # `> **Output**` on top: what follows is the output
+        return _unprefixed(_WHOLE_SPAN.sub(r"\2", part.code.strip().partition("\n")[2].strip()))
     return _unprefixed(_WHOLE_SPAN.sub(r"\2", part.code.strip()))
+
+
+# A quote's first line that only labels it: a textbook's output box (`> **Output**`), `> 输出：`.
+_QUOTE_LABEL = re.compile(r"[*_]*\s*\w+(?:\s+\w+)?\s*[*_]*\s*[:：]?\s*[*_]*")
+
+
+def _labelled_quote(part: Block) -> bool:
+    first, _, rest = part.code.strip().partition("\n")
+    return (
+        part.kind == "quote"
+        and bool(rest.strip())
+        and bool(_QUOTE_LABEL.fullmatch(first.strip()))
+        and bool(_LABEL.search(first))
+    )
 
 
 # IPython's (and Databricks') prompt before a displayed value, pasted with it: `Out[2]: tensor([2., 4.])`.
@@ -255,6 +271,8 @@ def output_claims(part: Block, *, catches: bool) -> list[Claim]:
     start = part.line + (1 if part.kind == "fence" else 0)  # a fence's text starts below its opening line
     lines = part.code.split("\n")
     first = next(n for n, line in enumerate(lines) if line.strip())
+    if _labelled_quote(part):  # its output starts under the label line
+        first = next(n for n, line in enumerate(lines) if n > first and line.strip())
     form = OUTPUT_FORMS[part.kind]
     content = _content(part)
     if part.kind == "item" and (bullet := _bullet_value(content)) is not None:

@@ -266,8 +266,11 @@ def read_variant(part: Block, found: Sequence[CodeBlock], index: int) -> CodeBlo
         said_at = _PROSE_ERROR.search(sentence)
         if said_at is None or not _SAYS_ERROR.search(sentence) or NEGATED.search(sentence):
             continue
-        if any(not ERROR_LAST_LINE.fullmatch(c) for c in _CODE_SPAN.findall(sentence[: said_at.start()])):
-            continue  # more code before the error word: that code is what raises
+        more = [c.strip() for c in _CODE_SPAN.findall(sentence[: said_at.start()]) if not ERROR_LAST_LINE.fullmatch(c)]
+        if more:  # more code before the error word: the spans together are what raises ("take `v = ...` and
+            code = _program(code, more, known)  # `out = v * 2`, then `out.backward()` raises"), or that code is
+            if code is None:
+                continue
         written = part.line + text[: span.start()].count("\n")  # the note line the variant's code is on
         said = _said_error(sentence)
         last = sentence.rstrip() == text[span.end() :].rstrip()
@@ -279,6 +282,23 @@ def read_variant(part: Block, found: Sequence[CodeBlock], index: int) -> CodeBlo
         claim = replace(claim, first_line=part.line)
         return _variant_block(index, written - 1, code, claim)
     return _said_constant(part, known, index)
+
+
+def _program(code: str, more: Sequence[str], known: frozenset[str]) -> str | None:
+    """The code of spans written one after another in a sentence, when they run as one program on what the
+    code above defined (each span python that defines a name a later span uses, every name defined above or by a
+    span before it)."""
+    spans = [parse_code(span) for span in (code, *more)]
+    program = "\n".join([code, *more])
+    tree = parse_code(program)
+    if tree is None or any(span is None for span in spans):
+        return None
+    names = [block_names(span) for span in spans if span is not None]
+    for at, (defined, _) in enumerate(names[:-1]):  # each span sets up what a later one uses: one program
+        if not defined & frozenset().union(*(uses for _, uses in names[at + 1 :])):
+            return None
+    defines, uses = block_names(tree)
+    return program if uses <= known | defines else None
 
 
 # "可以看到 y.grad 为 None", "k.grad 仍然是 None", "so x.is_leaf is True": an attribute of a name the code above

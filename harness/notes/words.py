@@ -2,7 +2,8 @@
 
 Each is a regex fragment (no groups) the readers build their patterns from, so that a language is added in one
 place. English and Chinese are spelt in the patterns that need their grammar; these are the other languages'
-words: Japanese (Qiita, Zenn), Korean (velog, tistory), Spanish and French blogs and notebooks.
+words: Japanese (Qiita, Zenn), Korean (velog, tistory), Spanish, French, Portuguese, German and Russian (Habr)
+blogs, course sheets and notebooks.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from __future__ import annotations
 OUTPUT_NOUN = (
     r"実行結果|出力結果|出力|結果"
     r"|실행\s*결과|출력\s*결과|출력|결과"
-    r"|(?i:salida|resultados?|sortie|r[ée]sultats?|affichage)"
+    r"|(?i:salida|resultados?|sortie|r[ée]sultats?|affichage|sa[íi]da|ausgabe|ergebnis|вывод|результат)"
 )
 
 # What a notebook's markdown says a cell will output: "Sortie attendue :", "Salida esperada:", "期待される出力".
 EXPECTED_OUTPUT = (
     r"期待される出力|期待される結果|予想される出力|예상\s*출력|예상\s*결과"
-    r"|(?i:sortie\s+attendue|r[ée]sultat\s+attendu|salida\s+esperada|resultado\s+esperado)"
+    r"|(?i:sortie\s+attendue|r[ée]sultat\s+attendu|salida\s+esperada|resultado\s+esperado|sa[íi]da\s+esperada"
+    r"|erwartete\s+ausgabe|ожидаемый\s+(?:вывод|результат))"
 )
 
 # A sentence saying the code raises: "エラーになります", "에러가 발생합니다", "esto da error", "lève une erreur".
@@ -27,5 +29,11 @@ ERROR_SAID = (
     r"|(?:에러|오류|예외)(?:가|이)\s*(?:발생|나)"
     r"|(?i:\b(?:da|lanza|arroja|produce|genera|provoca|devuelve)\s+(?:un\s+)?error\b"
     r"|\b(?:l[èe]ve|provoque|d[ée]clenche|renvoie|donne)\s+une\s+(?:erreur|exception)\b"
-    r"|\b(?:une\s+)?erreur\s+est\s+lev[ée]e\b)"
+    r"|\b(?:une\s+)?erreur\s+est\s+lev[ée]e\b"
+    r"|\b(?:gera|d[áa]|lan[çc]a|levanta|causa|retorna)\s+(?:um\s+erro|uma\s+exce[çc][ãa]o|erro)\b"
+    r"|\b(?:wirft|gibt|erzeugt|verursacht)\s+(?:einen|eine)\s+(?:\w+)?(?:fehler|exception|ausnahme)\b"
+    r"|\bf[üu]hrt\s+zu\s+einem\s+(?:\w+)?fehler\b|\bl[öo]st\s+einen\s+(?:\w+)?fehler\s+aus\b)"
+    # Russian: "получим ошибку", "будет ошибка", "выдаст ошибку", "возникает ошибка"
+    r"|(?i:(?:получим|получаем|получите|будет|выдаст|выдаёт|вызовет|возникает|возникнет|упад[её]т\s+с)\s+ошибк\w*"
+    r"|ошибк\w*\s+(?:возникает|возникнет|будет))"
 )
