@@ -196,3 +196,27 @@ def test_code_spans_written_one_after_another_run_as_the_variant_that_raises(
     rows = ("```python", "import torch", "print(torch.ones(1))  # tensor([1.])", FENCE, "")
     said = f"Take `v = torch.ones(3, requires_grad=True)`, `out = {scale}`: `out.backward()` raises a RuntimeError."
     assert verdicts(runner, tmp_path, *rows, said) == {3: "true", 6: truth}
+
+
+@pytest.mark.parametrize(("shape", "truth"), [("torch.Size([4, 2])", "true"), ("torch.Size([2, 4])", "false")])
+def test_ipythons_timings_are_left_out_of_a_timed_cells_output(
+    runner: Runner, tmp_path: Path, shape: str, truth: str
+) -> None:
+    from nbformat import v4
+
+    timing = "CPU times: user 201 µs, sys: 12 µs, total: 213 µs\nWall time: 218 µs\n"
+    stream = v4.new_output("stream", name="stdout", text=f"{timing}{shape}\n")  # type: ignore[no-untyped-call]
+    code = v4.new_code_cell("import torch\n%time y = torch.ones(4, 2)\nprint(y.shape)", outputs=[stream])  # type: ignore[no-untyped-call]
+    code.execution_count = 1
+    claims = audit_note(_notebook(tmp_path, code), runner, timeout=30).claims
+    assert [(c.lines[0], TRUTH[c.status]) for c in claims] == [(15000, truth)]
+
+
+def test_a_displayed_gpu_name_is_the_authors_machine(runner: Runner, tmp_path: Path) -> None:
+    from nbformat import v4
+
+    shown = v4.new_output("execute_result", data={"text/plain": "'NVIDIA GeForce RTX 3060'"}, execution_count=1)  # type: ignore[no-untyped-call]
+    code = v4.new_code_cell("import torch\ntorch.cuda.get_device_name(0)", outputs=[shown])  # type: ignore[no-untyped-call]
+    code.execution_count = 1
+    claims = audit_note(_notebook(tmp_path, code), runner, timeout=30).claims
+    assert [(c.lines[0], TRUTH[c.status]) for c in claims] == [(15000, "unverifiable")]

@@ -397,6 +397,10 @@ def _doctest_claim(example: Example, tree: ast.Module | None) -> Claim | None:
 # ---- notebooks ----------------------------------------------------------------------------------------------
 
 
+# What `%time` and `%%time` print around the cell's own output: IPython's, and the author's machine's.
+_IPYTHON_TIMES = re.compile(r"^(?:CPU times|Wall time):.*(?:\n|$)", re.M)
+
+
 def _notebook_blocks(cells: Sequence[Cell]) -> list[CodeBlock]:
     """Each code cell a block; its stored outputs are claims: stdout, the displayed value, the error."""
     found: list[CodeBlock] = []
@@ -419,13 +423,14 @@ def _notebook_blocks(cells: Sequence[Cell]) -> list[CodeBlock]:
                 figure = new_claim("printed", output.line, output.text.strip(), "notebook-display", None)
                 read.append(replace(figure, unverifiable="a figure the cell drew: images are not compared"))
             elif output.kind == "result" and output.text.strip():
-                read.append(new_claim("printed", output.line, output.text.strip(), "notebook-result", shown))
-            elif output.text.strip():  # a stream: split among the cell's prints as an output block is
+                result = new_claim("printed", output.line, output.text.strip(), "notebook-result", shown)
+                # `torch.cuda.get_device_name(0)` shows the author's machine; `torch.__version__ >= '2'` a fact
+                compared = isinstance(last, ast.Expr) and isinstance(last.value, ast.Compare)
+                read.append(result if compared else mark_changing(result, cell.code.split("\n")))
+            elif output.text.strip():  # a stream (IPython's timings left out): split among the cell's prints
+                printed = _IPYTHON_TIMES.sub("", output.text).strip() or output.text.strip()
                 stream = [
-                    replace(
-                        new_claim("printed", output.line, output.text.strip(), "notebook-stream", None),
-                        before_error=raised,
-                    )
+                    replace(new_claim("printed", output.line, printed, "notebook-stream", None), before_error=raised)
                 ]
                 if cell.shell:  # a shell command's output comes with the stream: no run here reproduces it
                     said = f"printed by `{cell.shell[:40]}`, a shell command on the author's machine"

@@ -74,7 +74,17 @@ def cell_position(line: int) -> tuple[int, int, bool]:
 
 
 def _blank_magics(code: str) -> str:
-    return "\n".join("" if line.lstrip()[:1] in ("%", "!") else line for line in code.split("\n"))
+    return "\n".join(_without_magic(line) for line in code.split("\n"))
+
+
+# A line magic that times the statement after it: the statement runs (`%time y = f(x)` assigns y).
+_TIMED = re.compile(r"(\s*)%(?:time|timeit)(?:\s+-\S+(?:\s+\d+)?)*\s+(\S.*)")
+
+
+def _without_magic(line: str) -> str:
+    if timed := _TIMED.fullmatch(line):
+        return timed.group(1) + timed.group(2)
+    return "" if line.lstrip()[:1] in ("%", "!") else line
 
 
 def without_magics(code: str) -> str:
