@@ -220,3 +220,11 @@ def test_a_displayed_gpu_name_is_the_authors_machine(runner: Runner, tmp_path: P
     code.execution_count = 1
     claims = audit_note(_notebook(tmp_path, code), runner, timeout=30).claims
     assert [(c.lines[0], TRUTH[c.status]) for c in claims] == [(15000, "unverifiable")]
+
+
+@pytest.mark.parametrize(("said", "truth"), [("tensor(3.)", "true"), ("tensor(2.)", "false")])
+def test_a_value_said_of_code_that_prints_nothing_is_its_last_assignments(
+    runner: Runner, tmp_path: Path, said: str, truth: str
+) -> None:
+    code = ("```python", "import torch", "total = torch.ones(3).sum()", FENCE)
+    assert verdicts(runner, tmp_path, *code, "", f"可以看到结果是 `{said}`。") == {6: truth}

@@ -171,8 +171,24 @@ def with_prose_output(block: CodeBlock, end: int, note_lines: Sequence[str]) -> 
     if value is None:
         return block
     raised = any(c.form in OUTPUT_FORMS.values() for c in block.claims)  # its output shows the error
-    claim = new_claim("printed", index + 1, value.strip(), "prose-output", None)
+    claim = new_claim("printed", index + 1, value.strip(), "prose-output", _silent_result(block.code))
     return with_claims(block, [replace(claim, before_error=raised)])
+
+
+def _silent_result(code: str) -> int | None:
+    """The line of the last statement of code that prints nothing, when the prose can only mean its value: an
+    assignment to a name (`lse = torch.logsumexp(v, dim=0)`, "the result is `tensor(1000.6932)`")."""
+    tree = parse_code(code)
+    if tree is None or not tree.body:
+        return None
+    if any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in ("print", "display")
+        for n in ast.walk(tree)
+    ):
+        return None
+    last = tree.body[-1]
+    named = isinstance(last, ast.Assign) and len(last.targets) == 1 and isinstance(last.targets[0], ast.Name)
+    return last.lineno if named else None
 
 
 # A line that is a label and what was printed or raised, nothing more: "结果：tensor(6)", "Result: IndexError: ...".
