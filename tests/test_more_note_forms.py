@@ -228,3 +228,22 @@ def test_a_value_said_of_code_that_prints_nothing_is_its_last_assignments(
 ) -> None:
     code = ("```python", "import torch", "total = torch.ones(3).sum()", FENCE)
     assert verdicts(runner, tmp_path, *code, "", f"可以看到结果是 `{said}`。") == {6: truth}
+
+
+@pytest.mark.parametrize(
+    ("cell", "truth"),
+    [("raises `RuntimeError`", "true"), ("raises `IndexError`", "false"), ("`tensor(2.)`", "false")],
+)
+def test_a_table_cell_that_names_the_error_the_expression_raises(
+    runner: Runner, tmp_path: Path, cell: str, truth: str
+) -> None:
+    rows = ("| Expression | Result |", "|---|---|", f"| `torch.tensor([1, 2, 3]).mean()` | {cell} |")
+    assert verdicts(runner, tmp_path, *rows) == {3: truth}
+
+
+@pytest.mark.parametrize(("shape", "truth"), [("(5, 3)", "true"), ("(5, 4)", "false")])
+def test_a_variant_said_to_give_an_error_line(runner: Runner, tmp_path: Path, shape: str, truth: str) -> None:
+    code = ("```python", "import torch", "model = torch.nn.Linear(4, 8)", FENCE, "")
+    error = "RuntimeError: mat1 and mat2 shapes cannot be multiplied (5x3 and 4x8)"
+    said = f"A wrong feature size: `model(torch.zeros{shape})` gives `{error}`"
+    assert verdicts(runner, tmp_path, *code, said) == {6: truth}

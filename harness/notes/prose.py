@@ -274,6 +274,12 @@ def read_variant(part: Block, found: Sequence[CodeBlock], index: int) -> CodeBlo
             return _variant_block(index, part.line - 1 + text[: span.start()].count("\n"), code, claim)
         if not any(isinstance(node, _VARIANT_NODES) for node in ast.walk(tree)):
             continue
+        if (gives := _SAYS_VALUE.match(text[span.end() :])) and (error := ERROR_LAST_LINE.fullmatch(gives.group(1))):
+            line = part.line + text[: span.end() + gives.start(1)].count("\n")  # "`f(x)` gives `RuntimeError: ...`"
+            kind, message = error.group(1).rsplit(".", 1)[-1], (error.group(2) or "").strip() or None
+            claim = new_claim("exception", line, gives.group(1), "prose-variant", None, exception=(kind, message))
+            claim = replace(claim, first_line=part.line)
+            return _variant_block(index, part.line - 1 + text[: span.start()].count("\n"), code, claim)
         if re.sub(r"\s", "", code) in code_above:
             continue  # the code above itself
         if _GIVES_BELOW.fullmatch(text[span.end() :]):

@@ -39,6 +39,10 @@ def row_block(part: Block, index: int) -> CodeBlock | None:
     if error := read_traceback(result):
         kind, message, _ = error
         claim = new_claim("exception", part.line, result, "table-row", 1, exception=(kind, message))
+    elif said := _RAISES.fullmatch(result):  # "raises `RuntimeError`", "报错 IndexError"
+        claim = new_claim(
+            "exception", part.line, result, "table-row", 1, exception=(said.group(1).rsplit(".", 1)[-1], None)
+        )
     elif named or (strong_value(result) and not dotted_call(result)):  # not code beside code (old way, new way)
         claim = new_claim("printed", part.line, result, "table-row", 1)
     else:
@@ -57,6 +61,12 @@ def _columns(header: Sequence[str]) -> tuple[int, int] | None:
     expression = next((n for n, cell in enumerate(header) if _EXPRESSION_HEADER.search(cell)), None)
     result = next((n for n, cell in enumerate(header) if n != expression and _RESULT_HEADER.search(cell)), None)
     return (expression, result) if expression is not None and result is not None else None
+
+
+# A result cell that names the error the expression raises: "raises `RuntimeError`", "报错 IndexError".
+_RAISES = re.compile(
+    r"(?:(?i:raises|throws|error:?)|报错|抛出)\s*`?((?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception))`?\.?"
+)
 
 
 def _code_cell(cell: str) -> str:
