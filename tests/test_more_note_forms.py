@@ -247,3 +247,13 @@ def test_a_variant_said_to_give_an_error_line(runner: Runner, tmp_path: Path, sh
     error = "RuntimeError: mat1 and mat2 shapes cannot be multiplied (5x3 and 4x8)"
     said = f"A wrong feature size: `model(torch.zeros{shape})` gives `{error}`"
     assert verdicts(runner, tmp_path, *code, said) == {6: truth}
+
+
+@pytest.mark.parametrize(("row", "truth"), [(" 2", "drifted"), (" 3", "false")])
+def test_an_output_of_two_prints_splits_around_old_reprs_headed_containing(
+    runner: Runner, tmp_path: Path, row: str, truth: str
+) -> None:
+    code = ("```python", "import torch", "print(torch.nn.Parameter(torch.ones(2)))", "print(torch.ones(2) * 2)", FENCE)
+    shown = ("Parameter containing:", "tensor([1., 1.], requires_grad=True)", "Variable containing:", " 2", row)
+    output = (*shown, "[torch.FloatTensor of size 2]")
+    assert verdicts(runner, tmp_path, *code, "", "Output:", "", FENCE, *output, FENCE) == {10: "true", 12: truth}

@@ -326,15 +326,27 @@ def _by_statement(code: str, claims: Sequence[Claim], *, displayed: bool = True)
     return split
 
 
+_CONTAINING = re.compile(r"(?:Parameter|Variable) containing:")
+_OLD_SIZE = re.compile(r"\[torch\.[\w.]*Tensor of size [\dx]*(?: \(GPU \d+\))?\]")
+
+
 def _values(text: str) -> list[tuple[int, str]]:
     """(line offset, text) of each printed value in an output: a value ends where its brackets close at a line's end."""
     found: list[tuple[int, str]] = []
     start, depth = 0, 0
     lines = text.split("\n")
+    old_repr = False  # inside an old torch's repr, which ends at its `[torch.FloatTensor of size 2x3]` line
     for number, line in enumerate(lines):
         depth += bracket_depth(line)
         if depth < 0:
             return []
+        if _CONTAINING.fullmatch(line.strip()):  # `Parameter containing:` heads the value below it
+            old_repr = number + 1 < len(lines) and not lines[number + 1].startswith("tensor(")
+            continue
+        if old_repr:  # an old repr's rows, up to its size line
+            old_repr = _OLD_SIZE.fullmatch(line.strip()) is None
+            if old_repr:
+                continue
         if depth == 0:
             if number >= start and "\n".join(lines[start : number + 1]).strip():
                 found.append((start, "\n".join(lines[start : number + 1]).strip()))
