@@ -59,6 +59,12 @@ _PROMPT = re.compile(r"^[ \t>]*(?:In|Out)\s*\[\s*\d+\s*\]\s*:", re.MULTILINE)
 MAX_FIXES_PER_BLOCK = 12
 _SHAPE_ONLY = re.compile(r"(?:torch\.Size\(\[[\d,\s]*\]\)\s*)+")
 _AUTHOR_FILES = ("FileNotFoundError", "IsADirectoryError", "NotADirectoryError")
+# What torch raises when code asks for a GPU this machine does not have (a CUDA build without a driver, a CPU build,
+# no visible device): the author's machine had one.
+_NO_CUDA = re.compile(
+    r"Found no NVIDIA driver|Torch not compiled with CUDA|No CUDA GPUs are available|CUDA driver initialization failed"
+    r"|torch\.cuda\.is_available\(\) is False"
+)
 
 
 @dataclass(frozen=True)
@@ -487,6 +493,24 @@ class _Auditor:
             outcomes=tuple(outcomes),
         )
 
+    def _authors_environment(self, exception: ExceptionInfo, device: str) -> str | None:
+        """Why the exception says the block needed the author's machine (a name of their session, a GPU, a file, a
+        module); None when it is an error of the code itself."""
+        missing = exception.get("name") if exception["type"] == "NameError" else None
+        if missing and not any(missing in state.block.defines for state in self.states):
+            # Nothing in the note binds it and no fix found one: a variable of the author's own session.
+            return f"uses `{missing}`, which the note never defines: it was the author's, in their own session"
+        if _NO_CUDA.search(exception.get("message") or ""):
+            return f"needs a CUDA device, which this run on {device} does not have (the author's had one)"
+        if exception["type"] in _AUTHOR_FILES:
+            return f"needs {_quoted(exception['message']) or 'a file'}, a file the author had"
+        if exception["type"] == "ModuleNotFoundError":
+            return (
+                f"needs the module {_quoted(exception['message']) or 'it imports'!r}, which the note does not hold "
+                "and this machine does not have (the author's own file, or a package not installed here)"
+            )
+        return None
+
     def _verdict(self, state: _State, claim: Claim, row: Execution, fixes: tuple[str, ...]) -> ClaimVerdict:
         verdict = ClaimVerdict(
             block=state.block.index,
@@ -514,20 +538,16 @@ class _Auditor:
             return replace(verdict, status=status, reason=row.outcome.message)
         verdict = replace(verdict, status=check.status, actual=check.actual, reason=check.message)
         exception = row.observation.get("exception") if row.observation else None
-        missing = exception.get("name") if exception and exception["type"] == "NameError" else None
-        if check.status == Status.ERROR and missing and not any(missing in s.block.defines for s in self.states):
-            # Nothing in the note binds it and no fix found one: a variable of the author's own session.
-            reason = f"uses `{missing}`, which the note never defines: it was the author's, in their own session"
-            return replace(verdict, status=Status.UNVERIFIABLE, reason=reason)
-        if check.status == Status.ERROR and exception and exception["type"] in _AUTHOR_FILES:
-            needs = _quoted(exception["message"]) or "a file"
-            return replace(verdict, status=Status.UNVERIFIABLE, reason=f"needs {needs}, a file the author had")
-        if check.status == Status.ERROR and exception and exception["type"] == "ModuleNotFoundError":
-            reason = (
-                f"needs the module {_quoted(exception['message']) or 'it imports'!r}, which the note does not hold "
-                "and this machine does not have (the author's own file, or a package not installed here)"
-            )
-            return replace(verdict, status=Status.UNVERIFIABLE, reason=reason)
+        # A block that stopped on what the author had and this machine has not: a claim it never reached, or an
+        # error claimed where the author's module, file or GPU was missing first.
+        preempted = check.status == Status.ERROR or (
+            claim.kind == "exception"
+            and check.status == Status.FAILED
+            and exception is not None
+            and exception["type"] != claim.exception_type
+        )
+        if preempted and exception and (missing := self._authors_environment(exception, row.outcome.device)):
+            return replace(verdict, status=Status.UNVERIFIABLE, reason=missing)
         built = row.observation["datasets"] if row.observation else []
         stand_ins = [d["name"] for d in built if d["source"] == "stand-in"]
         # The block builds or reads the data, not just runs after it.

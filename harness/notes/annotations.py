@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from harness.judge.printed import CallLiteral, PrintedSequence, TensorLiteral, parse_printed
 from harness.notes.words import OUTPUT_NOUN
 
-__all__ = ["Annotated", "is_value", "split_header", "split_name", "split_prose", "split_working", "strong_value"]
+__all__ = [
+    "Annotated",
+    "is_value",
+    "split_header",
+    "split_label",
+    "split_name",
+    "split_prose",
+    "split_working",
+    "strong_value",
+]
 
 # Printed values parse_printed leaves out: None (it returns None for it) and dtypes such as torch.float32.
 _BARE_VALUE = re.compile(r"None|torch\.[a-z][a-z0-9_]*")
@@ -111,6 +120,26 @@ def _names_a_value(name: str) -> bool:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return parse_printed(name) is None
+
+
+# `# third column -> tensor([ 2,  6, 10])`, `# lấy cột: tensor(...)`: a few words of prose, then an arrow or a
+# colon, then a value no prose ends with by chance. The words say what the value is; the value is the claim.
+_LABEL_END = re.compile(r"\s*(?:[:：]|=+>|-+>|→)\s*")
+_LABEL_MAX = 60
+
+
+def split_label(text: str) -> Annotated | None:
+    """`words -> value` or `words: value` with a strong value (prose may follow it); None otherwise."""
+    text = text.strip()
+    for match in _LABEL_END.finditer(text, 0, _LABEL_MAX):
+        label, rest = text[: match.start()].strip(), text[match.end() :].strip()
+        if not label or not rest or not label.rstrip("\"'”’»").strip()[-1:].isalpha():
+            continue  # `(2, 3) @ (3,) -> (2,)` is working, not words about a value
+        if strong_value(rest):
+            return Annotated(rest, label)
+        if (annotated := split_prose(rest)) is not None and strong_value(annotated.value):
+            return Annotated(annotated.value, f"{label}; {annotated.annotation}")
+    return None
 
 
 # A header line above a claimed output inside a string: `[output]:`, `Output:`, `Out[3]:`, `输出结果：`.

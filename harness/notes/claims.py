@@ -33,7 +33,7 @@ from harness.notes.comments import (
 )
 from harness.notes.document import Block, parts
 from harness.notes.names import block_names, random_unseeded
-from harness.notes.notebook import OUTPUT_OFFSET, Cell, is_notebook, read_notebook, without_magics
+from harness.notes.notebook import Cell, is_notebook, read_notebook, without_magics
 from harness.notes.outputs import (
     IN_PROMPT,
     OUTPUT_FORMS,
@@ -160,13 +160,14 @@ def read_code_blocks(text: str, *, source: str = "note") -> list[CodeBlock]:
             ends.append(end)
             if name := script_name(_line_above(note_lines, piece.line), code):
                 scripts[name] = len(found) - 1
+    belows = [block.code for block in found[1:]] + [""] * bool(found)
     read = [
         block
         if block.inline == "prose"
         else with_prose_error(
-            with_prose_output(bullets_by_statement(block), end, note_lines), end, note_lines, in_variants
+            with_prose_output(bullets_by_statement(block), end, note_lines), end, note_lines, in_variants, below
         )
-        for block, end in zip(found, ends, strict=True)
+        for block, end, below in zip(found, ends, belows, strict=True)
     ]
     return with_answers(read, note_lines)
 
@@ -448,9 +449,8 @@ def _notebook_blocks(cells: Sequence[Cell]) -> list[CodeBlock]:
                     said = f"printed by `{cell.shell[:40]}`, a shell command on the author's machine"
                     stream = [replace(claim, unverifiable=said) for claim in stream]
                 read += _changing_output(cell.code, _by_statement(cell.code, stream, displayed=False))
-        if not any(claim.kind == "printed" and claim.line >= cell.line + OUTPUT_OFFSET for claim in read):
-            # No stored output (the cell never ran): what the markdown above says it outputs is the claim.
-            read += [new_claim("printed", line, value, "notebook-expected", None) for line, value in cell.expected]
+        # What the markdown above says the cell outputs is a claim of its own, beside what the cell stored.
+        read += [new_claim("printed", line, value, "notebook-expected", None) for line, value in cell.expected]
         ordered = tuple(sorted(read, key=lambda c: c.line))
         index = len(found) + 1
         found.append(CodeBlock(index, cell.line, cell.code, ordered, defines, uses, random, cell.number, cell.executed))

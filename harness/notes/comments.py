@@ -17,7 +17,15 @@ import tokenize
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from harness.notes.annotations import is_value, split_header, split_name, split_prose, split_working, strong_value
+from harness.notes.annotations import (
+    is_value,
+    split_header,
+    split_label,
+    split_name,
+    split_prose,
+    split_working,
+    strong_value,
+)
 from harness.notes.records import Claim, GradientFact, Role, new_claim, parse_code, read_traceback
 from harness.notes.words import OUTPUT_NOUN
 
@@ -379,6 +387,8 @@ def _printed(run: Sequence[_Comment], start: int, role: Role, *, above: bool = F
                     return None
                 return _Printed(below[0], below[1], form, start + 1, named.annotation)
             first, name = named.value, named.annotation
+        elif not is_value(first) and (labelled := split_label(first)) is not None:  # `# 2nd column -> tensor(...)`
+            return _Printed(start + 1, labelled.value, form, start, labelled.annotation)
     if prefixed is not None and not first:  # `# 输出：` with the output on the lines below
         below = _lines_below(run, start)
         if below is None:
@@ -587,7 +597,11 @@ def _may_claim(anchor: _Statement, comment: _Comment) -> bool:
 
 # An assignment's comment says what the name holds only beyond doubt: a tensor's repr, a size, a constant, a
 # nested list; or a value after an arrow or ≈. A bare number or `(4, 3)` there is a shape, a unit, a remark.
-_ASSIGNED_VALUE = re.compile(r"(?:tensor|torch\.Size|Parameter)\(|(?:True|False|None)$|\[\s*\[")
+_ASSIGNED_VALUE = re.compile(
+    r"(?:tensor|torch\.Size|Parameter)\(|(?:True|False|None)$|\[\s*\["
+    # a dtype: `dt = a.dtype  # torch.int64`
+    r"|torch\.(?:u?int(?:8|16|32|64)|float(?:16|32|64)|bfloat16|bool|complex(?:64|128))$"
+)
 _EVALUATES = re.compile(r"\s*(?:≈|~=|=>|->|→)")
 
 

@@ -126,8 +126,24 @@ _PRE_PYTHON = re.compile(
 )
 
 
+# WordPress shortcodes: `[code language="python"]` ... `[/code]`, `[sourcecode lang="py"]`, `[python]`. Their text
+# is stored HTML-escaped (`&gt;&gt;&gt; x`), as the editor saved it.
+_SHORTCODE = re.compile(
+    r"^[ \t]*\[(code|sourcecode|python)\b([^\]\n]*)\][ \t]*\n(.*?)^[ \t]*\[/\1\][ \t]*$", re.MULTILINE | re.S
+)
+_SHORTCODE_LANGUAGE = re.compile(r"""\b(?:language|lang)\s*=\s*["']?(\w+)""")
+
+
+def _shortcode_fence(match: re.Match[str]) -> str:
+    tag, options, body = match.groups()
+    language = "python" if tag == "python" else (m.group(1) if (m := _SHORTCODE_LANGUAGE.search(options)) else "")
+    return f"```{language}\n{html.unescape(body)}```"
+
+
 def _as_fences(text: str) -> str:
     """The note with blog engines' code tags written as the fences they stand for (the same lines)."""
+    if "[/" in text:
+        text = _SHORTCODE.sub(_shortcode_fence, text)
     if "{%" not in text and "{{<" not in text:
         return text
     opened = _OPEN_TAG.sub(lambda m: "```" + (m.group(1) or m.group(2) or m.group(3) or ""), text)
@@ -179,7 +195,8 @@ def _pres(token: Token) -> list[Block]:
         tag = lowered.find("<pre", match.start())  # the pattern's leading space may take a line break
         first = start + 1 + content[:tag].count("\n")
         last = start + content[:end].count("\n") + 1
-        if python:  # a block's line is the one above its code: the <pre> line when the code starts below it
+        session = inner.lstrip("\n").startswith(">>> ")  # a REPL session pasted in a <pre>
+        if python or session:  # a block's line is the one above its code: the <pre> line when the code starts below it
             below = inner.startswith("\n")
             found.append(Block(first if below else first - 1, "python", inner[below:] + "\n", last, "pre"))
         else:
@@ -192,12 +209,41 @@ def _pres(token: Token) -> list[Block]:
 
 _TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?>")
 
+# An HTML `<table>` (Joplin, Evernote, a wiki's editor), read as a markdown table is: its rows, `<th>` cells
+# the header, a `<code>` cell inline code.
+_HTML_ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr\s*>", re.I | re.S)
+_HTML_CELL = re.compile(r"<(t[hd])\b[^>]*>(.*?)</t[hd]\s*>", re.I | re.S)
+_HTML_CODE = re.compile(r"<code\b[^>]*>(.*?)</code\s*>", re.I | re.S)
+
+
+def _html_rows(token: Token) -> list[Block]:
+    assert token.map is not None
+    content = token.content
+    if "<table" not in content.lower():
+        return []
+    header: tuple[str, ...] = ()
+    found: list[Block] = []
+    for row in _HTML_ROW.finditer(content):
+        cells = _HTML_CELL.findall(row.group(1))
+        text = tuple(
+            html.unescape(_TAG.sub("", _HTML_CODE.sub(lambda code: f"`{code.group(1)}`", cell))).strip()
+            for _, cell in cells
+        )
+        if cells and all(kind.lower() == "th" for kind, _ in cells):
+            header = text
+        elif text:
+            line = token.map[0] + 1 + content[: row.start()].count("\n")
+            found.append(Block(line, "", "", line, "row", cells=text, header=header))
+    return found
+
 
 def _callout(token: Token) -> Block | None:
     """The text inside an HTML block, as a paragraph: Notion's `<aside>` holds a callout's text with no blank line
     after the tag, so markdown reads it as HTML. Lines that are only tags are blanked; the rest keep their line."""
     assert token.map is not None
     lines = [_TAG.sub("", line) if not _TAG.sub("", line).strip() else line for line in token.content.split("\n")]
+    # A blog's HTML paragraphs (`<p>... <code>tensor(0.3185)</code></p>`): inline code as markdown writes it.
+    lines = [html.unescape(_HTML_CODE.sub(lambda code: f"`{code.group(1)}`", line)) for line in lines]
     text = [n for n, line in enumerate(lines) if line.strip()]
     if not text:
         return None
@@ -350,6 +396,8 @@ def parts(text: str) -> list[Block]:
             found.append(Block(start + 1, "", textwrap.dedent(token.content), stop, "indented"))
         elif token.map[0] < skip_until:
             continue  # inside a <pre> that a blank line split into several HTML blocks
+        elif token.type == "html_block" and (rows := _html_rows(token)):
+            found += rows
         elif token.type == "html_block" and _unclosed_pre(token.content):
             lines = lines if lines is not None else text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
             whole, skip_until = _pre_across_blank_lines(token, lines)

@@ -254,6 +254,12 @@ def _draws(call: ast.Call) -> bool:
     )
 
 
+def _seeds_from_entropy(call: ast.Call) -> bool:
+    """`torch.seed()`, `random.seed()`, `np.random.seed()` with no argument: a seed drawn from the OS, different
+    on every run. It unseeds what follows rather than fixing it."""
+    return _dotted(call.func)[-1] == "seed" and not call.args and not call.keywords
+
+
 def random_unseeded(code: str, calls: Sequence[ast.Call] | None) -> bool:
     """Random numbers drawn before the block's first seed call (or with none)."""
     if calls is None:  # unparseable: the same question asked of the text
@@ -263,7 +269,7 @@ def random_unseeded(code: str, calls: Sequence[ast.Call] | None) -> bool:
     draws: list[tuple[int, int]] = []
     for node in calls:
         position = (node.lineno, node.col_offset)
-        if _dotted(node.func)[-1] in _SEEDS:
+        if _dotted(node.func)[-1] in _SEEDS and not _seeds_from_entropy(node):
             seeds.append(position)
         elif _draws(node):
             draws.append(position)

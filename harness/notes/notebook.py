@@ -101,8 +101,31 @@ def without_magics(code: str) -> str:
 
 def cell_code(source: str) -> str:
     """A code cell's block code: its source, line for line, IPython-only lines blank, ending in a newline."""
-    code = _blank_magics(source)
+    code = _written_file(source) or _blank_magics(source)
     return code if code.endswith("\n") else code + "\n"
+
+
+# `%%writefile train.py` (`-a` appends): the cell's body is a file's text, written, not run.
+_WRITEFILE = re.compile(r"%%writefile(\s+-a)?\s+(\S+)\s*")
+
+
+def _written_file(source: str) -> str | None:
+    """The code that does what IPython does with a `%%writefile` cell, on its first line (the rest left blank):
+    it says what it did (`Writing train.py`) and writes the body. None for any other cell."""
+    first, _, body = source.partition("\n")
+    magic = _WRITEFILE.fullmatch(first)
+    if magic is None:
+        return None
+    name, append = magic.group(2), magic.group(1) is not None
+    said = (
+        f"print({'Appending to ' + name!r})"
+        if append
+        else (f"print(('Overwriting ' if __import__('os').path.exists({name!r}) else 'Writing ') + {name!r})")
+    )
+    # The body as hex: its text (a `torch.cuda.is_available()`, an address) is the file's, not this cell's code.
+    text = f"bytes.fromhex({body.encode().hex()!r}).decode()"
+    write = f"open({name!r}, {'a' if append else 'w'!r}, encoding='utf-8').write({text})"
+    return f"{said} or {write} and None" + "\n" * body.count("\n")
 
 
 def _text(value: object) -> str:
@@ -164,11 +187,12 @@ def read_notebook(text: str, name: str = "notebook") -> list[Cell]:
     return cells
 
 
-# A markdown cell's line that says what the code cell below it outputs: a label, then the value as inline code.
+# A markdown cell's line that says what the code cell below it outputs: a label, then the value as inline code,
+# then perhaps a few words about it ("`80` trainable parameters.").
 _EXPECTED = re.compile(
     rf"\s*[*_]*(?:预期输出|期望输出|预期结果|输出结果|{EXPECTED_OUTPUT}|(?i:expected\s+output|expected\s+result|expected))"
-    r"[*_]*\s*[:：]\s*[*_]*"
-    r"`([^`\n]+)`[*_]*\s*[。.]?\s*"
+    r"[*_]*\s*[:：]\s*[*_]*\s*"
+    r"`([^`\n]+)`[*_]*(?:\s+[^`\n]{1,60}?)?\s*[。.]?\s*"
 )
 
 

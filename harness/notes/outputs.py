@@ -14,7 +14,7 @@ from harness.notes.document import Block
 from harness.notes.records import ERROR_LAST_LINE, Claim, CodeBlock, new_claim, parse_code, read_traceback
 from harness.notes.shell import shell_session
 from harness.notes.transcript import Example, is_transcript
-from harness.notes.words import OUTPUT_NOUN
+from harness.notes.words import ERROR_NOUN, OUTPUT_NOUN
 
 # ---- outputs after the code ---------------------------------------------------------------------------------
 
@@ -34,7 +34,9 @@ _LABEL = re.compile(
     rf"|{OUTPUT_NOUN}",
     re.I,
 )
-_ERROR_LABEL = re.compile(r"tracebacks?|errors?|raises?|exceptions?|报错|错误|异常", re.I)  # before a traceback only
+_ERROR_LABEL = re.compile(
+    rf"tracebacks?|errors?|raises?|exceptions?|报错|错误|异常|{ERROR_NOUN}", re.I
+)  # before a traceback
 LIST_OR_QUOTE = re.compile(r"^(?:\s*(?:>|[-*+]|\d+[.)]))+\s*")
 _MAX_BETWEEN = 12
 OUTPUT_FORMS = {
@@ -64,7 +66,7 @@ def is_output(code: Block, part: Block, note_lines: Sequence[str], *, again: boo
     # `<details><summary>Output</summary>` folds an output away on GitHub: the tags are layout, their text a label.
     between = [layout_free(LIST_OR_QUOTE.sub("", line)).strip() for line in note_lines[code.end : part.line - 1]]
     prose = [line for line in between if line and not _PROPERTY.match(line) and not _RULE.fullmatch(line)]
-    prose = [line for line in prose if not _CAPTION.fullmatch(line)]
+    prose = [line for line in prose if not _CAPTION.fullmatch(line) and not chat_header(line)]
     # "The print looks fine to me. But then I get this error:": a paragraph whose last sentence is the label; or
     # a heading that names what follows ("## Output" on a slide of its own).
     told = _closing_label(prose) or _label_heading(prose)
@@ -122,6 +124,22 @@ _RULE = re.compile(r"(?:-{3,}|\*{3,}|_{3,})")  # a thematic break, or a slide de
 # Template engines' tags, which render to nothing the reader sees: GitBook's `{% code title="a.py" %}`, Jinja's,
 # Hugo's `{{< details >}}` shortcodes; and HTML comments (`<!-- _class: lead -->`, `<!--kg-card-begin: markdown-->`).
 _TEMPLATE_TAG = re.compile(r"\{%-?.*?-?%\}|\{\{[<%].*?[>%]\}\}|<!--.*?-->")
+
+
+# A chat export's message header: who wrote it and when (`[19-Feb-24 07:42 PM] marcus.dev`, `**mika** 10:48 AM`,
+# `lin.w — Today at 10:51`). It names the speaker; the message is the lines under it.
+_CHAT_TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?(?![\w:])")
+_CHAT_REST = re.compile(r"[\[\]()*—–\-|,@]|\b\d[\d/.\-]*\b|\b[A-Z][a-z]{2}\b|(?i:\b(?:today|yesterday|at)\b)")
+
+
+def chat_header(line: str) -> bool:
+    text = line.strip()
+    if len(text) > 60 or "`" in text or (time := _CHAT_TIME.search(text)) is None:
+        return False
+    rest = _CHAT_REST.sub(" ", text[: time.start()] + " " + text[time.end() :]).split()
+    if any(word.endswith((".", ":", "?", "!")) for word in rest):
+        return False
+    return len(rest) == 1 or (len(rest) == 2 and all(word[:1].isupper() for word in rest))  # a handle, or a name
 
 
 def layout_free(line: str) -> str:

@@ -12,7 +12,7 @@ from harness.notes.annotations import is_value, strong_value
 from harness.notes.comments import CHANGING, EXCEPTION_NAME, NEGATED, SENTENCE_END, changing_reason
 from harness.notes.document import Block
 from harness.notes.names import block_names, random_unseeded
-from harness.notes.outputs import CJK, LIST_OR_QUOTE, OUTPUT_FORMS, layout_free
+from harness.notes.outputs import CJK, LIST_OR_QUOTE, OUTPUT_FORMS, chat_header, layout_free
 from harness.notes.records import ERROR_LAST_LINE, Claim, CodeBlock, new_claim, parse_code, read_traceback, with_claims
 from harness.notes.words import ERROR_SAID, OUTPUT_NOUN
 
@@ -50,6 +50,8 @@ def _paragraph_after(note_lines: Sequence[str], end: int) -> tuple[int, list[str
     admonition = index < len(note_lines) and _ADMONITION.match(note_lines[index]) is not None
     if admonition:  # `!!! danger` then its indented body: the body is the paragraph
         index = _next_text(note_lines, index + 1)
+    if index < len(note_lines) - 1 and chat_header(note_lines[index]):
+        index += 1  # a chat message's header (who, when): the message is below it
     paragraph: list[str] = []
     for line in note_lines[index : index + 3]:
         text = LIST_OR_QUOTE.sub("", line).strip()
@@ -98,18 +100,40 @@ _ENGLISH_MESSAGE = re.compile(
 )
 
 
+def _names_code_of(sentence: str, code: str) -> bool:
+    """The sentence quotes, as inline code, something the code does (a call, an index, arithmetic) on names the
+    code binds: "`mean()`" alone names a method, not a line of it."""
+    written, program = re.sub(r"\s", "", code), parse_code(code)
+    if program is None:
+        return False
+    bound = block_names(program)[0] | _IMPORTED_BY_CONVENTION
+    for span in _CODE_SPAN.findall(sentence):
+        tree = parse_code(span.strip())
+        if tree is None or not any(isinstance(node, _VARIANT_NODES) for node in ast.walk(tree)):
+            continue
+        if re.sub(r"\s", "", span) in written and block_names(tree)[1] <= bound:
+            return True
+    return False
+
+
 def _prose_error(
-    index: int, paragraph: Sequence[str], *, forward: bool
+    index: int, paragraph: Sequence[str], *, forward: bool, below: str = ""
 ) -> tuple[int, str, str | None, str | None] | None:
-    """(line, text, type, message) when the paragraph says a block raises; `forward`: it must speak of the next."""
+    """(line, text, type, message) when the paragraph says a block raises; `forward`: it must speak of the next,
+    whose code is `below` (a sentence that quotes what that code does, "So `t.add_(t2)` raises a RuntimeError",
+    speaks of it)."""
     sentence = " ".join(paragraph)
-    if not sentence or len(sentence) > _PROSE_MAX or not _PROSE_ERROR.search(sentence):
+    if not sentence or len(sentence) > 2 * _PROSE_MAX or not _PROSE_ERROR.search(sentence):
         return None
     # A sentence that ends in a colon introduces what follows it: "下标越界也会报错：" speaks of the next block.
     said = next((part for part in SENTENCE_END.split(sentence) if _PROSE_ERROR.search(part)), sentence)
-    ahead = bool(_FORWARD.search(sentence)) or said.rstrip().endswith((":", "："))
+    if len(said) > _PROSE_MAX:
+        return None
+    ahead = bool(_FORWARD.search(sentence)) or said.rstrip().endswith((":", "：")) or _names_code_of(said, below)
     if NEGATED.search(said) or _CONDITIONAL.search(said) or ahead != forward:  # the sentence that says it
         return None
+    if any(_ARGUMENT_BEFORE.search(said[: span.start()]) for span in _CODE_SPAN.finditer(said)):
+        return None  # "passing `torch.tensor([0., 2.])` raises": a call given other input, not the block as written
     typed = _PROSE_TYPE.search(sentence)
     kind = typed.group(1).rsplit(".", 1)[-1] if typed else None
     # A message only where the author quoted one as code (`RuntimeError: ...`): after a colon in prose comes
@@ -125,17 +149,25 @@ def _prose_error(
 
 
 def with_prose_error(
-    block: CodeBlock, end: int, note_lines: Sequence[str], in_variants: Collection[int] = ()
+    block: CodeBlock, end: int, note_lines: Sequence[str], in_variants: Collection[int] = (), below: str = ""
 ) -> CodeBlock:
     """The error claimed in prose: in the paragraph right after the block, or announced in the one before it;
-    not a paragraph that says a variant of the code raises (`in_variants`: those paragraphs' lines)."""
-    if any(claim.kind == "exception" for claim in block.claims):
-        return block
+    not a paragraph that says a variant of the code raises (`in_variants`: those paragraphs' lines). `below`: the
+    next block's code (a paragraph between the two that quotes what it does speaks of it)."""
+    shown = [claim.lines[0] for claim in block.claims if claim.kind == "exception"]
+    if shown:  # the error said in words between the code and the traceback pasted under it is a claim too
+        said = _prose_error(*_paragraph_after(note_lines, _code_end(block, end)), forward=False)
+        if said is None or said[0] >= min(shown) or said[0] in in_variants:
+            return block
+        line, text, kind, message = said
+        return with_claims(block, [new_claim("exception", line, text, "error-prose", None, exception=(kind, message))])
     if any(claim.form in OUTPUT_FORMS.values() for claim in block.claims):  # its output, shown, has no error:
         return block  # prose about an error after it speaks of a variant ("写两个会报错"), not of this block
-    found = _prose_error(*_paragraph_after(note_lines, end), forward=False)
+    after = _paragraph_after(note_lines, end)
+    about_below = _names_code_of(" ".join(after[1]), below) and not _names_code_of(" ".join(after[1]), block.code)
+    found = None if about_below else _prose_error(*after, forward=False)
     if found is None and not block.cell:
-        found = _prose_error(*_paragraph_before(note_lines, block.line), forward=True)
+        found = _prose_error(*_paragraph_before(note_lines, block.line), forward=True, below=block.code)
     if found is None or found[0] in in_variants:
         return block
     line, text, kind, message = found
@@ -163,7 +195,8 @@ def with_prose_output(block: CodeBlock, end: int, note_lines: Sequence[str]) -> 
     if len(paragraph) == 1 and (result := _result_line(index + 1, paragraph[0])) is not None:
         changing = next((match for line in block.code.split("\n") if (match := CHANGING.search(line))), None)
         return with_claims(block, [replace(result, unverifiable=changing and changing_reason(changing))])
-    match = _PROSE_OUTPUT.match(paragraph[0]) if paragraph else None
+    first = paragraph[0] if paragraph else ""
+    match = next((m for at in _sentence_starts(first) if (m := _PROSE_OUTPUT.match(first, at))), None)
     # A value written bare ("答：输出 None，因为 ...") only when it reads as one beyond doubt.
     value = (match.group(1) or match.group(2)) if match else None
     if value is None or not (is_value(value) if match and match.group(1) else strong_value(value)):
@@ -173,6 +206,14 @@ def with_prose_output(block: CodeBlock, end: int, note_lines: Sequence[str]) -> 
     raised = any(c.form in OUTPUT_FORMS.values() for c in block.claims)  # its output shows the error
     claim = new_claim("printed", index + 1, value.strip(), "prose-output", _silent_result(block.code))
     return with_claims(block, [replace(claim, before_error=raised)])
+
+
+def _sentence_starts(line: str) -> list[int]:
+    """Where the line's first sentences start: a reply opens with a word to the asker ("not dumb. it prints ...")
+    as often as with what the code printed."""
+    if not line:
+        return []
+    return [0] + [m.end() for m in SENTENCE_END.finditer(line) if 0 < m.end() < min(len(line), 40)]
 
 
 def _silent_result(code: str) -> int | None:
@@ -210,7 +251,8 @@ def _result_line(line: int, text: str) -> Claim | None:
 
 # "..., so the sum above gives `torch.Size([3, 5, 4])`.": what the code prints, said later in the first line.
 _GIVES = re.compile(
-    r"(?<![A-Za-z0-9_`])(?:(?i:gives|prints|returns|outputs|shows|displays|evaluates\s+to)|输出(?:为|是)?|打印出?|得到|结果(?:为|是))"
+    r"(?<![A-Za-z0-9_`])(?:(?i:gives|prints|returns|outputs|shows|displays|evaluates\s+to|(?:I|we)\s+(?:get|got|see))"
+    r"|输出(?:为|是)?|打印出?|得到|结果(?:为|是))"
     r"\s*[:：]?\s*`([^`\n]+)`"
 )
 
@@ -245,6 +287,10 @@ _SAYS_ERROR = re.compile(
 )  # a variant's error, named or in Chinese words
 
 
+# Words that make the span after them an argument given to some call, not a statement of its own.
+_ARGUMENT_BEFORE = re.compile(r"(?i:\b(?:passing|pass|feeding|feed|giving|give\s+it|hand(?:ing)?\s+it)\s+(?:it\s+)?)$")
+
+
 # Names prose uses without any code above importing them ("`torch.tensor([1, 2]).dtype` is `torch.int64`").
 _IMPORTED_BY_CONVENTION = frozenset({"torch"})
 
@@ -274,6 +320,8 @@ def read_variant(part: Block, found: Sequence[CodeBlock], index: int) -> CodeBlo
             return _variant_block(index, part.line - 1 + text[: span.start()].count("\n"), code, claim)
         if not any(isinstance(node, _VARIANT_NODES) for node in ast.walk(tree)):
             continue
+        if _ARGUMENT_BEFORE.search(text[: span.start()]):
+            continue  # "passing `torch.tensor([0., 2.])` raises": what is passed to the code, not code that raises
         if (gives := _SAYS_VALUE.match(text[span.end() :])) and (error := ERROR_LAST_LINE.fullmatch(gives.group(1))):
             line = part.line + text[: span.end() + gives.start(1)].count("\n")  # "`f(x)` gives `RuntimeError: ...`"
             kind, message = error.group(1).rsplit(".", 1)[-1], (error.group(2) or "").strip() or None

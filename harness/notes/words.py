@@ -2,8 +2,8 @@
 
 Each is a regex fragment (no groups) the readers build their patterns from, so that a language is added in one
 place. English and Chinese are spelt in the patterns that need their grammar; these are the other languages'
-words: Japanese (Qiita, Zenn), Korean (velog, tistory), Spanish, French, Portuguese, German and Russian (Habr)
-blogs, course sheets and notebooks.
+words: Japanese (Qiita, Zenn), Korean (velog, tistory), Spanish, French, Portuguese, German, Russian (Habr),
+Italian, Polish, Turkish and Vietnamese blogs, course sheets and notebooks.
 """
 
 from __future__ import annotations
@@ -13,14 +13,16 @@ from __future__ import annotations
 OUTPUT_NOUN = (
     r"実行結果|出力結果|出力|結果"
     r"|실행\s*결과|출력\s*결과|출력|결과"
-    r"|(?i:salida|resultados?|sortie|r[ée]sultats?|affichage|sa[íi]da|ausgabe|ergebnis|вывод|результат)"
+    r"|(?i:salida|resultados?|sortie|r[ée]sultats?|affichage|sa[íi]da|ausgabe|ergebnis|вывод|результат"
+    r"|uscita|risultato|wynik|wyj[śs]cie|[çc][ıi]kt[ıi]|sonu[çc]|k[ếe]t\s+qu[ảa]|đầu\s+ra)"
 )
 
 # What a notebook's markdown says a cell will output: "Sortie attendue :", "Salida esperada:", "期待される出力".
 EXPECTED_OUTPUT = (
     r"期待される出力|期待される結果|予想される出力|예상\s*출력|예상\s*결과"
     r"|(?i:sortie\s+attendue|r[ée]sultat\s+attendu|salida\s+esperada|resultado\s+esperado|sa[íi]da\s+esperada"
-    r"|erwartete\s+ausgabe|ожидаемый\s+(?:вывод|результат))"
+    r"|erwartete\s+ausgabe|ожидаемый\s+(?:вывод|результат)|output\s+atteso|risultato\s+atteso"
+    r"|oczekiwany\s+wynik|beklenen\s+[çc][ıi]kt[ıi]|k[ếe]t\s+qu[ảa]\s+mong\s+đợi)"
 )
 
 # A sentence saying the code raises: "エラーになります", "에러가 발생합니다", "esto da error", "lève une erreur".
@@ -36,4 +38,14 @@ ERROR_SAID = (
     # Russian: "получим ошибку", "будет ошибка", "выдаст ошибку", "возникает ошибка"
     r"|(?i:(?:получим|получаем|получите|будет|выдаст|выдаёт|вызовет|возникает|возникнет|упад[её]т\s+с)\s+ошибк\w*"
     r"|ошибк\w*\s+(?:возникает|возникнет|будет))"
+    # Italian "genera un errore", Polish "rzuca błąd", Turkish "hata verir", Vietnamese "sẽ báo lỗi"
+    r"|(?i:\b(?:genera|solleva|lancia|d[àa]|restituisce|produce)\s+(?:un\s+|un'\s*)?(?:errore|eccezione)\b"
+    r"|\b(?:rzuca|wyrzuca|zwraca|dostaniemy|dostajemy|otrzymamy|pojawia\s+si[ęe])\s+(?:\w+\s+)?(?:b[łl][ąęa]d|wyj[ąa]tek)"
+    r"|\bhata\s+(?:verir|veriyor|alırız|alıyoruz|fırlatır|fırlatıyor|oluşur|döner)"
+    r"|(?:báo|gây|ném\s+ra|sinh\s+ra|bị)\s+lỗi)"
+)
+
+# "Error" as a noun, in a label above a pasted traceback ("Thông báo lỗi mình nhận được:", "Fehlermeldung:").
+ERROR_NOUN = (
+    r"エラー|에러|오류|(?i:errore|erreur|erro|fehler\w*|ошибк\w*|b[łl][ąęa]d\w*|hata\w*|lỗi|excepci[óo]n|exce[çc][ãa]o)"
 )
