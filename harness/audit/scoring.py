@@ -17,7 +17,19 @@ from harness.audit.note_audit import ClaimVerdict, audit_note
 from harness.judge.outcome import Status
 from harness.runs.runner import Runner
 
-__all__ = ["LABEL_WORDS", "CorpusScore", "Miss", "corpus_notes", "labels_of", "score_corpus", "score_note"]
+__all__ = [
+    "LABEL_WORDS",
+    "NOTE_SUFFIXES",
+    "CorpusScore",
+    "Miss",
+    "corpus_notes",
+    "labels_of",
+    "score_corpus",
+    "score_note",
+]
+
+# What a note's file may be called: markdown and its dialects (MDX, Quarto, R Markdown), or a notebook.
+NOTE_SUFFIXES = frozenset({".md", ".markdown", ".mdx", ".qmd", ".rmd", ".ipynb"})
 
 LABEL_WORDS = {
     Status.PASSED: "true",
@@ -71,7 +83,7 @@ class CorpusScore:
 
 def corpus_notes(folder: Path) -> list[Path]:
     """The labelled notes of a corpus folder, in name order."""
-    notes = (p for p in folder.iterdir() if p.suffix in (".md", ".ipynb") and p.name != "README.md")
+    notes = (p for p in folder.iterdir() if p.suffix.lower() in NOTE_SUFFIXES and p.name != "README.md")
     return sorted(p for p in notes if (folder / f"{p.stem}.labels.json").exists())
 
 

@@ -493,6 +493,7 @@ CHANGING = re.compile(
     r"\b(?:id|time\.time|time\.perf_counter|time\.monotonic|datetime\.now|datetime\.datetime\.now)\("
     # A memory address shown alone (`x.data_ptr()`, printed or displayed), not compared with another.
     r"|^\s*(?:>>>\s*)?(?:print\()?[\w.\[\]]+(\.data_ptr\()\)\)?\s*(?:#.*)?$"
+    r"|\bprint\(.*,\s*[\w.\[\]]+(\.data_ptr\()\)\s*[,)]"  # or as one of a print's items: `print(same, x.data_ptr())`
     # Memory never initialised: `torch.empty(2, 3)`, and `torch.Tensor(2, 3)` given sizes as old notes wrote it.
     r"|\btorch\.empty(?:_like)?\(|\.new_empty\(|\btorch\.(?:cuda\.)?(?:[A-Z][a-z]*)?Tensor\(\s*\d"
 )

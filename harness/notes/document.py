@@ -31,7 +31,8 @@ PYTHON_LANGUAGES = frozenset({"python", "py", "python3", "pycon", "ipython", "ip
 
 # Only block structure matters here; inline parsing (links, emphasis) is most of the work on a long note.
 _MARKDOWN = MarkdownIt("commonmark").use(admon_plugin).enable("table").disable("inline")
-_LANGUAGE = re.compile(r"[^\s{}`]*")  # "python{.numberLines}" and "python title=x" are python
+# "python{.numberLines}", "python title=x" and Zenn's or Qiita's "python:broadcast.py" (a file's name) are python.
+_LANGUAGE = re.compile(r"[^\s{}`:]*")
 # MyST (Jupyter Book) fences name a directive: "{code-cell} ipython3", "{code-block} text", "{jupyter-execute}".
 _DIRECTIVE = re.compile(r"\{([\w-]+)\}\s*(\S*)")
 _PANDOC_CLASS = re.compile(r"\{\s*\.([\w+-]+)")
@@ -140,10 +141,35 @@ def _shortcode_fence(match: re.Match[str]) -> str:
     return f"```{language}\n{html.unescape(body)}```"
 
 
+# MkDocs Material's content tabs: `=== "Output"`, the tab's content indented under it.
+_TAB = re.compile(r"([ \t]*)===[!+]?[ \t]+\"([^\"\n]+)\"[ \t]*")
+
+
+def _content_tabs(text: str) -> str:
+    """Each tab's content moved out by its indentation, its title left as a label line (`Output`): the fences in
+    a tab read as fences, and the tab's title names what follows as a label would. Line for line."""
+    lines = text.split("\n")
+    out: list[str] = []
+    inside: str | None = None  # the indentation of the tab's content, while in one
+    for line in lines:
+        tab = _TAB.fullmatch(line)
+        if tab is not None:
+            out.append(tab.group(1) + tab.group(2))
+            inside = tab.group(1) + "    "
+        elif inside is not None and (not line.strip() or line.startswith(inside)):
+            out.append(line[len(inside) :] if line.strip() else line)
+        else:
+            inside = None
+            out.append(line)
+    return "\n".join(out)
+
+
 def _as_fences(text: str) -> str:
     """The note with blog engines' code tags written as the fences they stand for (the same lines)."""
     if "[/" in text:
         text = _SHORTCODE.sub(_shortcode_fence, text)
+    if "===" in text:
+        text = _content_tabs(text)
     if "{%" not in text and "{{<" not in text:
         return text
     opened = _OPEN_TAG.sub(lambda m: "```" + (m.group(1) or m.group(2) or m.group(3) or ""), text)

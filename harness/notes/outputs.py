@@ -29,10 +29,15 @@ _COMMAND = re.compile(
 _LABEL = re.compile(
     r"outputs?|prints?|printed|results?|returns?|gives?|console|out\s*\[\s*\d*\s*\]|\bout\s*[:：]|输出|结果|打印|运行"
     r"|\b(?:I|we|you)\s+(?:get|got|see|saw)\b|\bwhat\s+(?:I|we|you)\s+(?:get|got|see)\b"  # "But what I get is:"
+    r"|\b(?:what\s+)?comes\s+out\b"  # a slide titled "What comes out"
     r"|\b(?:running|run)\s+(?:it|this|that|the\s+\w+)\s*[:：]"  # "Running it:", "Run the script:"
     r"|^\**(?:A|Ans|Answer|答案?|解答)\**\s*[:：]\s*\**$"  # a flashcard's or a quiz's answer to the code above
     rf"|{OUTPUT_NOUN}",
     re.I,
+)
+_ANSWER = re.compile(
+    r"\**(?:(?i:answer|solution|ans)|答案?|解答|回答|(?i:l[öo]sung|r[ée]ponse|respuesta|resposta|antwoord|odpowied[źz]))"
+    r"\s*\d*\s*(?:[.:：]\**|\**[.:：])(?:\s|$|(?<=：))"  # "**Answer.**", "Answer:", "**答**：": a mark after the word
 )
 _ERROR_LABEL = re.compile(
     rf"tracebacks?|errors?|raises?|exceptions?|报错|错误|异常|{ERROR_NOUN}", re.I
@@ -70,10 +75,12 @@ def is_output(code: Block, part: Block, note_lines: Sequence[str], *, again: boo
     # "The print looks fine to me. But then I get this error:": a paragraph whose last sentence is the label; or
     # a heading that names what follows ("## Output" on a slide of its own).
     told = _closing_label(prose) or _label_heading(prose)
+    # "**Answer.** `z` is no leaf, so ...": a solution sheet's answer to the code above, its output in the fence.
+    answered = bool(prose) and len(prose) <= 3 and _ANSWER.match(prose[0]) is not None
     # The label alone, right under the output before; or a notebook export's next output area, tags alone between.
     if again and (len(prose) > 1 or not (told or (part.kind == "pre" and not prose))):
         return False
-    if not told and (len(prose) > 2 or any(len(line) > 60 or line.startswith("#") for line in prose)):
+    if not (told or answered) and (len(prose) > 2 or any(len(line) > 60 or line.startswith("#") for line in prose)):
         return False
     if part.kind == "paragraph" and not prose:  # a paragraph is output only under a label (asked first: cheap)
         prompted = _OUT_PROMPT.match(part.code)  # or after its own prompt: `Out[3]: torch.Size([4, 3, 2])`
@@ -88,7 +95,7 @@ def is_output(code: Block, part: Block, note_lines: Sequence[str], *, again: boo
     if part.kind == "fence" and (is_transcript(part.code) or shell_script(part) is not None):
         return False  # a REPL or shell session is code with its outputs inside
     labels = [told] if told else prose
-    if not all(_LABEL.search(line) or (traceback and _ERROR_LABEL.search(line)) for line in labels):
+    if not answered and not all(_LABEL.search(line) or (traceback and _ERROR_LABEL.search(line)) for line in labels):
         return False
     if part.kind == "item":  # an outliner's bullet right under the code: a value, perhaps with a remark after it
         return _bullet_value(content) is not None
@@ -120,7 +127,8 @@ def _label_heading(prose: Sequence[str]) -> str:
 
 
 _HEADING = re.compile(r"#{1,6}\s+(\S+(?:\s+\S+){0,3}?)\s*#*")
-_RULE = re.compile(r"(?:-{3,}|\*{3,}|_{3,})")  # a thematic break, or a slide deck's slide separator
+# A thematic break, or a slide deck's slide separator (reveal.js splits a slide downwards at `--`).
+_RULE = re.compile(r"(?:-{2,}|\*{3,}|_{3,})")
 # Template engines' tags, which render to nothing the reader sees: GitBook's `{% code title="a.py" %}`, Jinja's,
 # Hugo's `{{< details >}}` shortcodes; and HTML comments (`<!-- _class: lead -->`, `<!--kg-card-begin: markdown-->`).
 _TEMPLATE_TAG = re.compile(r"\{%-?.*?-?%\}|\{\{[<%].*?[>%]\}\}|<!--.*?-->")
@@ -232,14 +240,22 @@ _EXCEPT = re.compile(r"^\s*except\b", re.MULTILINE)
 _LEADING_SPAN = re.compile(r"`([^`\n]+)`\s*(.*)", re.S)
 
 
+_BULLET_MARK = re.compile(
+    rf"\s*(?:→|⇒|=+>|-+>|(?:(?i:out(?:put)?|results?|prints?)|输出|结果|{OUTPUT_NOUN})\s*[:：])\s*"
+)
+
+
 def _bullet_value(text: str) -> tuple[str, str] | None:
     """(value, remark) of a bullet that holds a printed value: `` `8` -> 3*2 weights ``, `49 (= 4*8 + ...)`, `True`."""
     if "\n" in text.strip():
         return None
+    text = _BULLET_MARK.sub("", text, count=1)  # `→ tensor(12.)`, `out: tensor(12.)`: the bullet says it is output
     if read_traceback(text.strip()) and ":" in text:  # `RuntimeError: mat1 and mat2 shapes ...`
         return text.strip(), ""
     if match := _LEADING_SPAN.fullmatch(text.strip()):
         value, remark = match.group(1).strip(), match.group(2).strip()
+        if dotted_call(value):  # "`torch.no_grad()` for eval": a bullet naming code, not a value printed
+            return None
         return (value, remark) if is_value(value) or read_traceback(value) else None
     if _values_only(text):
         return text.strip(), ""

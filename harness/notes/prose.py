@@ -9,7 +9,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 from harness.notes.annotations import is_value, strong_value
-from harness.notes.comments import CHANGING, EXCEPTION_NAME, NEGATED, SENTENCE_END, changing_reason
+from harness.notes.comments import CHANGING, EXCEPTION_NAME, NEGATED, SENTENCE_END, changing_reason, mark_changing
 from harness.notes.document import Block
 from harness.notes.names import block_names, random_unseeded
 from harness.notes.outputs import CJK, LIST_OR_QUOTE, OUTPUT_FORMS, chat_header, layout_free
@@ -196,6 +196,17 @@ def with_prose_output(block: CodeBlock, end: int, note_lines: Sequence[str]) -> 
         changing = next((match for line in block.code.split("\n") if (match := CHANGING.search(line))), None)
         return with_claims(block, [replace(result, unverifiable=changing and changing_reason(changing))])
     first = paragraph[0] if paragraph else ""
+    spans = _CODE_SPAN.findall(first)
+    if (
+        len(paragraph) == 1
+        and len(spans) == 1
+        and not layout_free(_CODE_SPAN.sub("", first)).strip()
+        and _shown(spans[0])
+    ):
+        # A slide's or a chat's value alone under the code (`<class 'float'>` as a fragment): what it showed.
+        claim = new_claim("printed", index + 1, spans[0].strip(), "prose-output", _silent_result(block.code))
+        changing = next((match for line in block.code.split("\n") if (match := CHANGING.search(line))), None)
+        return with_claims(block, [replace(claim, unverifiable=changing and changing_reason(changing))])
     match = next((m for at in _sentence_starts(first) if (m := _PROSE_OUTPUT.match(first, at))), None)
     # A value written bare ("答：输出 None，因为 ...") only when it reads as one beyond doubt.
     value = (match.group(1) or match.group(2)) if match else None
@@ -205,7 +216,18 @@ def with_prose_output(block: CodeBlock, end: int, note_lines: Sequence[str]) -> 
         return block
     raised = any(c.form in OUTPUT_FORMS.values() for c in block.claims)  # its output shows the error
     claim = new_claim("printed", index + 1, value.strip(), "prose-output", _silent_result(block.code))
-    return with_claims(block, [replace(claim, before_error=raised)])
+    changing = next((match for line in block.code.split("\n") if (match := CHANGING.search(line))), None)
+    return with_claims(
+        block, [replace(claim, before_error=raised, unverifiable=changing and changing_reason(changing))]
+    )
+
+
+_TYPE_REPR = re.compile(r"<class '[\w.]+'>")
+
+
+def _shown(text: str) -> bool:
+    """A value as a REPL shows it, beyond doubt: a tensor, a size, a bool, a container, a type's repr."""
+    return strong_value(text) or _TYPE_REPR.fullmatch(text.strip()) is not None
 
 
 def _sentence_starts(line: str) -> list[int]:
@@ -251,7 +273,8 @@ def _result_line(line: int, text: str) -> Claim | None:
 
 # "..., so the sum above gives `torch.Size([3, 5, 4])`.": what the code prints, said later in the first line.
 _GIVES = re.compile(
-    r"(?<![A-Za-z0-9_`])(?:(?i:gives|prints|returns|outputs|shows|displays|evaluates\s+to|(?:I|we)\s+(?:get|got|see))"
+    r"(?<![A-Za-z0-9_`])(?:(?i:gives|prints|returns|outputs|shows|displays|evaluates\s+to|(?:I|we)\s+(?:get|got|see)"
+    r"|(?:printed|shown|displayed)\s+as)"
     r"|输出(?:为|是)?|打印出?|得到|结果(?:为|是))"
     r"\s*[:：]?\s*`([^`\n]+)`"
 )
@@ -314,7 +337,7 @@ def read_variant(part: Block, found: Sequence[CodeBlock], index: int) -> CodeBlo
         if tree is None or ERROR_LAST_LINE.fullmatch(code) or not block_names(tree)[1] <= known:
             continue  # not code, or a name nobody defined (prose about other code)
         if (value := _said_value(tree, text[span.end() :])) is not None:
-            offset, shown = value
+            offset, shown = _restated(text[span.end() :], value)
             line = part.line + text[: span.end() + offset].count("\n")
             claim = replace(new_claim("printed", line, shown, "prose-variant", 1), first_line=part.line)
             return _variant_block(index, part.line - 1 + text[: span.start()].count("\n"), code, claim)
@@ -406,6 +429,24 @@ _SAYS_VALUE = re.compile(
 )
 
 
+# "the book says `x / 2` prints `tensor([0, 1])`; on current PyTorch it prints `tensor([0.5000, 1.0000])`": what
+# someone else said it prints, then what it prints, said again in the same sentence. The last is the claim.
+_RESTATED = re.compile(
+    r"[;；,，]?\s*(?:(?i:but|however|whereas|while|actually|instead)\s*,?\s*)?[^`.。]{0,80}?"
+    r"(?i:\b(?:it|this|that)\s+(?:now\s+|actually\s+|really\s+)?(?:prints?|returns?|gives?|shows?|outputs?)"
+    r"|\bnow\s+(?:prints?|returns?|gives?|shows?))\s*[:：]?\s*`([^`\n]+)`"
+)
+
+
+def _restated(after: str, said: tuple[int, str]) -> tuple[int, str]:
+    offset, value = said
+    end = after.find("`", offset + len(value)) + 1  # past the first value's closing backtick
+    again = _RESTATED.match(after, end) if end > 0 else None
+    if again is None or not is_value(again.group(1)):
+        return said
+    return again.start(1), again.group(1).strip()
+
+
 def _said_value(tree: ast.Module, after: str) -> tuple[int, str] | None:
     """(offset in `after`, the value) when the prose right after an expression's span says what it evaluates to."""
     if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
@@ -474,6 +515,8 @@ def shown_result(paragraph: Block, code: str, part: Block, index: int) -> CodeBl
 
 
 def _variant_block(index: int, line: int, code: str, claim: Claim) -> CodeBlock:
+    if claim.kind == "printed":  # `torch.cuda.is_available()` said to print `True`: the author's machine
+        claim = mark_changing(claim, code.split("\n"))
     tree = parse_code(code)
     assert tree is not None  # only code that parses is a variant
     defines, uses = block_names(tree)

@@ -22,6 +22,9 @@ _PROMPT = re.compile(r"\s*(?:\(\S+\)\s*)?(?:[\w.@~:/-]*)?[$%]\s")  # `$ `, `% `,
 _SHOW = re.compile(r"cat\s+(?P<name>[\w./-]+\.py)\s*$")  # `cat net.py`
 _WRITE = re.compile(r"cat\s*>\s*(?P<name>[\w./-]+\.py)\s*<<-?\s*(?P<q>['\"]?)(?P<end>\w+)(?P=q)\s*$")  # heredoc
 _RUN = re.compile(r"python[\d.]*\s+(?:-\w+\s+)*(?P<name>[\w./-]+\.py)(?:\s.*)?$")  # `python3 -u net.py --x`
+# `python -c "import torch; print(torch.ones(2))"`, its code on the command's line or on the lines below it up to
+# the closing quote: the code is the script, run there and then.
+_INLINE = re.compile(r"python[\d.]*\s+(?:-[A-Za-bd-z]\w*\s+)*-c\s+(?P<q>['\"])(?P<code>.*)$")
 
 
 def shell_session(language: str, text: str) -> tuple[str, list[Example]] | None:
@@ -59,6 +62,20 @@ def read_shell_session(text: str) -> tuple[str, list[Example]] | None:
             continue
         command = line[prompt.end() :].strip()
         shown, written, ran = _SHOW.match(command), _WRITE.match(command), _RUN.match(command)
+        if inline := _INLINE.match(command):
+            if name:
+                return None  # a second program
+            name, quote, first = "-c", inline.group("q"), inline.group("code")
+            at = number  # the command's line, 1-based: the code's first line stays on it
+            while not first.endswith(quote) and number < len(lines):
+                script[at] = _unquoted(first, quote)
+                first, at = lines[number], number + 1
+                number += 1
+            if not first.endswith(quote):
+                return None  # the quote never closes
+            script[at] = _unquoted(first[:-1], quote)
+            runs.append((number, []))
+            continue
         if shown or written:
             if name:
                 return None  # a second script: which one each run ran is for the reader of the shell to say
@@ -85,6 +102,11 @@ def read_shell_session(text: str) -> tuple[str, list[Example]] | None:
         if output:
             examples.append(Example(first, last, "\n".join(line for _, line in output), output[0][0]))
     return code, examples
+
+
+def _unquoted(text: str, quote: str) -> str:
+    """A line of `python -c "..."`'s code as Python sees it: the shell's escapes inside double quotes undone."""
+    return text.replace('\\"', '"').replace("\\$", "$").replace("\\`", "`") if quote == '"' else text
 
 
 # A script named where the note shows it: `**q1.py**: …`, `### train.py`, "`net.py`:" above the code, or a

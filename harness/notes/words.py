@@ -3,7 +3,7 @@
 Each is a regex fragment (no groups) the readers build their patterns from, so that a language is added in one
 place. English and Chinese are spelt in the patterns that need their grammar; these are the other languages'
 words: Japanese (Qiita, Zenn), Korean (velog, tistory), Spanish, French, Portuguese, German, Russian (Habr),
-Italian, Polish, Turkish and Vietnamese blogs, course sheets and notebooks.
+Italian, Polish, Turkish, Vietnamese, Dutch, Indonesian and Arabic blogs, course sheets and notebooks.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ OUTPUT_NOUN = (
     r"実行結果|出力結果|出力|結果"
     r"|실행\s*결과|출력\s*결과|출력|결과"
     r"|(?i:salida|resultados?|sortie|r[ée]sultats?|affichage|sa[íi]da|ausgabe|ergebnis|вывод|результат"
-    r"|uscita|risultato|wynik|wyj[śs]cie|[çc][ıi]kt[ıi]|sonu[çc]|k[ếe]t\s+qu[ảa]|đầu\s+ra)"
+    r"|uscita|risultato|wynik|wyj[śs]cie|[çc][ıi]kt[ıi]|sonu[çc]|k[ếe]t\s+qu[ảa]|đầu\s+ra"
+    r"|uitvoer|resultaat|hasil(?:nya)?|keluaran)"
+    r"|الناتج|النتيجة|المخرجات"
 )
 
 # What a notebook's markdown says a cell will output: "Sortie attendue :", "Salida esperada:", "期待される出力".
@@ -22,7 +24,8 @@ EXPECTED_OUTPUT = (
     r"期待される出力|期待される結果|予想される出力|예상\s*출력|예상\s*결과"
     r"|(?i:sortie\s+attendue|r[ée]sultat\s+attendu|salida\s+esperada|resultado\s+esperado|sa[íi]da\s+esperada"
     r"|erwartete\s+ausgabe|ожидаемый\s+(?:вывод|результат)|output\s+atteso|risultato\s+atteso"
-    r"|oczekiwany\s+wynik|beklenen\s+[çc][ıi]kt[ıi]|k[ếe]t\s+qu[ảa]\s+mong\s+đợi)"
+    r"|oczekiwany\s+wynik|beklenen\s+[çc][ıi]kt[ıi]|k[ếe]t\s+qu[ảa]\s+mong\s+đợi|verwachte\s+uitvoer"
+    r"|output\s+yang\s+diharapkan|hasil\s+yang\s+diharapkan)|الناتج\s+المتوقع"
 )
 
 # A sentence saying the code raises: "エラーになります", "에러가 발생합니다", "esto da error", "lève une erreur".
@@ -42,10 +45,15 @@ ERROR_SAID = (
     r"|(?i:\b(?:genera|solleva|lancia|d[àa]|restituisce|produce)\s+(?:un\s+|un'\s*)?(?:errore|eccezione)\b"
     r"|\b(?:rzuca|wyrzuca|zwraca|dostaniemy|dostajemy|otrzymamy|pojawia\s+si[ęe])\s+(?:\w+\s+)?(?:b[łl][ąęa]d|wyj[ąa]tek)"
     r"|\bhata\s+(?:verir|veriyor|alırız|alıyoruz|fırlatır|fırlatıyor|oluşur|döner)"
-    r"|(?:báo|gây|ném\s+ra|sinh\s+ra|bị)\s+lỗi)"
+    r"|(?:báo|gây|ném\s+ra|sinh\s+ra|bị)\s+lỗi"
+    # Dutch "geeft een fout", Indonesian "akan error", Arabic "سيظهر خطأ"
+    r"|\b(?:geeft|levert|krijg(?:en|t)?|gooit)\s+(?:je\s+|we\s+)?(?:een\s+)?(?:fout|foutmelding|error|exception)\w*"
+    r"|\b(?:akan|bakal|muncul|terjadi|menghasilkan|memunculkan)\s+(?:sebuah\s+)?(?:error|galat|kesalahan|exception)\b)"
+    r"|(?:سيظهر|يظهر|يعطي|سيعطي|يرمي|يحدث|سيحدث|نحصل\s+على)\s+(?:\S+\s+)?خطأ"
 )
 
 # "Error" as a noun, in a label above a pasted traceback ("Thông báo lỗi mình nhận được:", "Fehlermeldung:").
 ERROR_NOUN = (
-    r"エラー|에러|오류|(?i:errore|erreur|erro|fehler\w*|ошибк\w*|b[łl][ąęa]d\w*|hata\w*|lỗi|excepci[óo]n|exce[çc][ãa]o)"
+    r"エラー|에러|오류|خطأ|(?i:errore|erreur|erro|fehler\w*|ошибк\w*|b[łl][ąęa]d\w*|hata\w*|lỗi|excepci[óo]n|exce[çc][ãa]o"
+    r"|fout\w*|galat|kesalahan)"
 )
