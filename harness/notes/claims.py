@@ -60,7 +60,7 @@ from harness.notes.records import (
 )
 from harness.notes.shell import script_name, script_run
 from harness.notes.tables import row_block
-from harness.notes.transcript import Example, is_transcript, read_transcript
+from harness.notes.transcript import Example, is_transcript, raised_at, read_transcript
 
 __all__ = ["Claim", "ClaimKind", "CodeBlock", "GradientFact", "has_address", "read_code_blocks"]
 
@@ -229,9 +229,14 @@ def _pieces(part: Block) -> list[tuple[Block, int, InlineKind, int]]:
     if part.kind == "pre":
         return [(part, part.line, "pre block", part.end)]
     lines = part.code.split("\n")
-    starts = [n for n, line in enumerate(lines) if _CELL_MARKER.match(line.strip())]
-    if len(starts) < 2 or not part.is_python:
-        return [(part, part.line, "", part.end)]
+    if is_transcript(part.code):  # a REPL session goes on after an example that raised: so do its pieces
+        starts = [0, *raised_at(part.code)]
+        if len(starts) < 2:
+            return [(part, part.line, "", part.end)]
+    else:
+        starts = [n for n, line in enumerate(lines) if _CELL_MARKER.match(line.strip())]
+        if len(starts) < 2 or not part.is_python:
+            return [(part, part.line, "", part.end)]
     starts = ([0] if starts[0] and any(line.strip() for line in lines[: starts[0]]) else []) + starts
     pieces: list[tuple[Block, int, InlineKind, int]] = []
     for first, after in zip(starts, [*starts[1:], len(lines)], strict=True):
@@ -366,7 +371,10 @@ def _analyse_part(part: Block) -> tuple[str, bool, _Analysis]:
     code, examples = read_transcript(text)
     claims, defines, uses, random = _analyse(code)
     tree = parse_code(code)
-    more = [claim for example in examples if (claim := _doctest_claim(example, tree)) is not None]
+    lines = code.split("\n")
+    more = [  # `>>> id(x)`: what an example shows that no rerun reproduces
+        mark_changing(claim, lines) for example in examples if (claim := _doctest_claim(example, tree)) is not None
+    ]
     return code, True, (tuple(sorted((*claims, *more), key=lambda c: c.line)), defines, uses, random)
 
 
@@ -385,6 +393,12 @@ def _analyse_shell_session(code: str, runs: Sequence[Example]) -> tuple[str, boo
 def _doctest_claim(example: Example, tree: ast.Module | None) -> Claim | None:
     if not example.want:
         return None
+    lines = example.want.split("\n")
+    if lines[-1].strip() == "KeyboardInterrupt":  # stopped by hand (Ctrl-C): the example is not run
+        interrupt = new_claim("exception", example.want_line + len(lines) - 1, "KeyboardInterrupt", "doctest",
+                              example.line, exception=("KeyboardInterrupt", None))  # fmt: skip
+        said = "the author stopped it by hand (Ctrl-C): not run here"
+        return replace(interrupt, first_line=example.want_line, unverifiable=said)
     if error := read_traceback(example.want):
         kind, message, line_offset = error
         text = example.want.split("\n")[line_offset].strip()

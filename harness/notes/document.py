@@ -305,7 +305,27 @@ def _fence(token: Token) -> Block:
     language, listing = _language(token.info), _without_line_numbers(code)
     if listing is not code and language == "":  # numbered lines of python: a listing, whatever its fence says
         language = "python"
+    if language in ("diff", "patch") and (changed := _new_side(code)) is not None:
+        language, listing = "python", changed
     return Block(line=start + 1, language=language, code=listing, end=stop)
+
+
+def _new_side(diff: str) -> str | None:
+    """A `diff` fence of python as the code reads after the change: its context and `+` lines, each on its own
+    line, the `-` lines and the hunk headers blank. None when that is not python."""
+    lines = diff.split("\n")
+    if not any(line.startswith("+") for line in lines):
+        return None
+    kept = [
+        "" if line.startswith(("-", "@@", "+++", "---", "diff ", "index ")) else line[1:] if line[:1] in "+ " else line
+        for line in lines
+    ]
+    code = "\n".join(kept)
+    try:
+        ast.parse(code)
+    except (SyntaxError, ValueError):
+        return None
+    return code
 
 
 _NUMBERED = re.compile(r"(\d+)( +|$)")

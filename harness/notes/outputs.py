@@ -373,7 +373,8 @@ def is_code_part(part: Block, *, prompted: bool = False) -> bool:
         return is_transcript(part.code) or _unlabelled_code(part.code)
     if part.kind != "fence":
         return False
-    if part.is_python or (part.language in ("", "doctest") and is_transcript(part.code)):
+    # A terminal's log (`text`, `console`) of a python REPL reads as the session it shows.
+    if part.is_python or (part.language in ("", "doctest", "text", "console", "txt") and is_transcript(part.code)):
         return True
     if shell_script(part) is not None:
         return True
