@@ -37,9 +37,12 @@ _ADMONITION = re.compile(r"(?:!!!|\?\?\?\+?)\s*[\w-]+")
 def _next_text(note_lines: Sequence[str], index: int) -> int:
     """The index of the first line at or after `index` holding text, looking at most 3 lines ahead."""
     start = index
-    while index < len(note_lines) and index - start < 3 and not note_lines[index].strip():
-        index += 1
+    while index < len(note_lines) and index - start < 3 and not _QUOTE_MARKS.sub("", note_lines[index]).strip():
+        index += 1  # a blank line, or a blank line of a quote (`>`)
     return index
+
+
+_QUOTE_MARKS = re.compile(r"^\s*(?:>\s*)+")
 
 
 def _paragraph_after(note_lines: Sequence[str], end: int) -> tuple[int, list[str]]:
@@ -256,7 +259,7 @@ def _silent_result(code: str) -> int | None:
 
 # A line that is a label and what was printed or raised, nothing more: "结果：tensor(6)", "Result: IndexError: ...".
 _RESULT_LINE = re.compile(
-    rf"\**(?:输出结果|运行结果|结果|输出|(?i:output|result|out)|{OUTPUT_NOUN})\**\s*[:：]\s*\**`?(?P<said>[^`]+?)`?\**\s*"
+    rf"\**(?:输出结果|运行结果|结果|输出|(?i:output|result|out)|{OUTPUT_NOUN})\**\s*[:：]\s*\**\s*`?(?P<said>[^`]+?)`?\**\s*"
 )
 
 

@@ -17,6 +17,8 @@ from harness.notes.records import CodeBlock, new_claim, parse_code, read_traceba
 # ---- cheat-sheet tables: an expression and its result in one row ---------------------------------------------
 
 _EXPRESSION_HEADER = re.compile(r"expr|code|input|call|snippet|syntax|表达式|代码|输入|写法|操作|用法", re.I)
+_SHAPE_HEADER = re.compile(r"shape|形状|尺寸|维度|サイズ|크기|모양", re.I)
+_CODE_HEADER = re.compile(r"code|expr|snippet|代码|表达式|写法|コード|코드", re.I)
 _RESULT_HEADER = re.compile(r"result|output|returns?|value|gives|prints?|shows?|结果|输出|返回|值", re.I)
 _WHOLE_CODE = re.compile(r"`+\s?(.*?)\s?`+")
 
@@ -36,6 +38,11 @@ def row_block(part: Block, index: int) -> CodeBlock | None:
     expression, result = (_code_cell(part.cells[column]) for column in columns)
     if not expression or not result or (tree := _expression(expression)) is None:
         return None
+    if named and _SHAPE_HEADER.search(part.header[columns[1]]) and not read_traceback(result):
+        # "输出形状 | `[1, 2, 3, 4]`": the column holds the result's shape, as a list or as torch.Size
+        expression = f"list(({expression}).shape)" if result.lstrip().startswith("[") else f"({expression}).shape"
+        tree = _expression(expression)
+        assert tree is not None
     if error := read_traceback(result):
         kind, message, _ = error
         claim = new_claim("exception", part.line, result, "table-row", 1, exception=(kind, message))
@@ -57,8 +64,10 @@ def row_block(part: Block, index: int) -> CodeBlock | None:
 
 
 def _columns(header: Sequence[str]) -> tuple[int, int] | None:
-    """(expression column, result column) by the header's words."""
-    expression = next((n for n, cell in enumerate(header) if _EXPRESSION_HEADER.search(cell)), None)
+    """(expression column, result column) by the header's words; a column named code before one named for the
+    operation ("操作 | 代码 | 输出形状": the second holds the code)."""
+    named = [n for n, cell in enumerate(header) if _CODE_HEADER.search(cell)]
+    expression = named[0] if named else next((n for n, c in enumerate(header) if _EXPRESSION_HEADER.search(c)), None)
     result = next((n for n, cell in enumerate(header) if n != expression and _RESULT_HEADER.search(cell)), None)
     return (expression, result) if expression is not None and result is not None else None
 

@@ -3,8 +3,8 @@
 Each is a regex fragment (no groups) the readers build their patterns from, so that a language is added in one
 place. English and Chinese are spelt in the patterns that need their grammar; these are the other languages'
 words: Japanese (Qiita, Zenn), Korean (velog, tistory), Spanish, French, Portuguese, German, Russian (Habr),
-Italian, Polish, Turkish, Vietnamese, Dutch, Indonesian, Swedish, Norwegian and Arabic blogs, course sheets
-and notebooks.
+Italian, Polish, Turkish, Vietnamese, Dutch, Indonesian, Swedish, Norwegian, Czech, Hungarian, Arabic, Thai and
+Hindi blogs, course sheets and notebooks.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ OUTPUT_NOUN = (
     r"|실행\s*결과|출력\s*결과|출력|결과"
     r"|(?i:salida|resultados?|sortie|r[ée]sultats?|affichage|sa[íi]da|ausgabe|ergebnis|вывод|результат"
     r"|uscita|risultato|wynik|wyj[śs]cie|[çc][ıi]kt[ıi]|sonu[çc]|k[ếe]t\s+qu[ảa]|đầu\s+ra"
-    r"|uitvoer|resultaat|hasil(?:nya)?|keluaran|utdata)"
+    r"|uitvoer|resultaat|hasil(?:nya)?|keluaran|utdata|v[ýy]stup|kimenet|eredm[ée]ny)"
+    r"|ผลลัพธ์|เอาต์พุต|आउटपुट|परिणाम"
     r"|الناتج|النتيجة|المخرجات"
 )
 
@@ -51,12 +52,16 @@ ERROR_SAID = (
     r"|\b(?:geeft|levert|krijg(?:en|t)?|gooit)\s+(?:je\s+|we\s+)?(?:een\s+)?(?:fout|foutmelding|error|exception)\w*"
     r"|\b(?:akan|bakal|muncul|terjadi|menghasilkan|memunculkan)\s+(?:sebuah\s+)?(?:error|galat|kesalahan|exception)\b"
     # Swedish "ger ett fel", Norwegian "gir en feil"
-    r"|\b(?:ger|gir|kastar|kaster|f[åa]r\s+vi|f[åa]r\s+man)\s+(?:ett|en)\s+(?:fel|feil|felmeddelande|feilmelding|undantag|unntak)\b)"
+    r"|\b(?:ger|gir|kastar|kaster|f[åa]r\s+vi|f[åa]r\s+man)\s+(?:ett|en)\s+(?:fel|feil|felmeddelande|feilmelding|undantag|unntak)\b"
+    # Czech "vyhodí chybu", Hungarian "hibát dob"
+    r"|\b(?:vyhod[íi]|vyvol[áa]|hod[íi])\s+(?:\w+\s+)?(?:chybu|v[ýy]jimku)\b|\bhib[áa]t\s+(?:dob|ad|jelez)\w*)"
+    # Thai "เกิด error" / "เกิดข้อผิดพลาด", Hindi "एरर आता है" / "त्रुटि"
+    r"|เกิด\s*(?:error|ข้อผิดพลาด)|(?:error|ข้อผิดพลาด)\s*ขึ้น|(?:एरर|त्रुटि)\s*(?:आ|दे|मिल)"
     r"|(?:سيظهر|يظهر|يعطي|سيعطي|يرمي|يحدث|سيحدث|نحصل\s+على)\s+(?:\S+\s+)?خطأ"
 )
 
 # "Error" as a noun, in a label above a pasted traceback ("Thông báo lỗi mình nhận được:", "Fehlermeldung:").
 ERROR_NOUN = (
     r"エラー|에러|오류|خطأ|(?i:errore|erreur|erro|fehler\w*|ошибк\w*|b[łl][ąęa]d\w*|hata\w*|lỗi|excepci[óo]n|exce[çc][ãa]o"
-    r"|fout\w*|galat|kesalahan|felmeddelande|feilmelding)"
+    r"|fout\w*|galat|kesalahan|felmeddelande|feilmelding|chyb\w*|hib\w*)|ข้อผิดพลาด|त्रुटि"
 )
