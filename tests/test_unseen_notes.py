@@ -31,9 +31,10 @@ def test_the_blind_corpus_does_not_slip_below_what_it_is_judged_today(
     score: CorpusScore, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A floor, not issue 7's bar. The bar is 95% on a batch scored before anyone reads it: each batch's blind
-    first score is in the README, and the fifth to ninth (757 claims) scored 41% to 61% blind. The whole corpus,
-    every batch read, is judged 1145/1264 (90.6%); this holds it there (a little noise allowed)."""
+    first score is in the README, and the fifth to thirteenth (1398 claims) scored 40% to 61% blind. The
+    whole corpus, every batch read, is judged 1607/1905 (84.4%); this holds it there (a little noise allowed: a
+    few claims draw from the OS's entropy)."""
     with capsys.disabled():
         print("\nblind corpus: " + score.report())
-    assert score.total >= 1260
-    assert score.share >= 0.90, "\n".join(map(str, score.misses))
+    assert score.total >= 1900
+    assert score.share >= 0.835, "\n".join(map(str, score.misses))
