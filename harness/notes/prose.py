@@ -106,15 +106,16 @@ _ENGLISH_MESSAGE = re.compile(
 def _names_code_of(sentence: str, code: str) -> bool:
     """The sentence quotes, as inline code, something the code does (a call, an index, arithmetic) on names the
     code binds: "`mean()`" alone names a method, not a line of it."""
-    written, program = re.sub(r"\s", "", code), parse_code(code)
-    if program is None:
+    written = re.sub(r"\s", "", code)
+    quoted = [span for span in _CODE_SPAN.findall(sentence) if re.sub(r"\s", "", span) in written]
+    if not quoted or (program := parse_code(code)) is None:  # the cheap test first: most prose quotes no code
         return False
     bound = block_names(program)[0] | _IMPORTED_BY_CONVENTION
-    for span in _CODE_SPAN.findall(sentence):
+    for span in quoted:
         tree = parse_code(span.strip())
         if tree is None or not any(isinstance(node, _VARIANT_NODES) for node in ast.walk(tree)):
             continue
-        if re.sub(r"\s", "", span) in written and block_names(tree)[1] <= bound:
+        if block_names(tree)[1] <= bound:
             return True
     return False
 
