@@ -175,32 +175,6 @@ def test_a_seed_drawn_from_the_os_leaves_what_follows_unseeded(code: str, unseed
     assert random_unseeded(code, calls) is unseeded
 
 
-@pytest.mark.parametrize(("value", "truth"), PAIR)
-@pytest.mark.parametrize("label", ["Kết quả:", "Çıktı:", "Wynik:", "Uscita:", "Risultato:"])
-def test_an_output_labelled_in_vietnamese_turkish_polish_or_italian_is_the_codes(
-    runner: Runner, tmp_path: Path, label: str, value: str, truth: str
-) -> None:
-    rows = ("```python", "import torch", "print(torch.ones(2) * 2)", FENCE, "", label, "", FENCE, value, FENCE)
-    assert verdicts(runner, tmp_path, *rows) == {9: truth}
-
-
-@pytest.mark.parametrize(
-    ("said", "statement", "truth"),
-    [
-        ("Dòng này sẽ báo lỗi.", "out.backward()", "true"),
-        ("Bu satır hata verir.", "out.backward()", "true"),
-        ("Ta linia rzuca błąd.", "out.backward()", "true"),
-        ("Questo genera un errore.", "out.backward()", "true"),
-        ("Questo genera un errore.", "out.sum().backward()", "false"),
-    ],
-)
-def test_an_error_said_in_vietnamese_turkish_polish_or_italian_is_the_blocks_claim(
-    runner: Runner, tmp_path: Path, said: str, statement: str, truth: str
-) -> None:
-    code = ("```python", "import torch", "v = torch.ones(2, requires_grad=True)", "out = v * 2", statement, FENCE)
-    assert verdicts(runner, tmp_path, *code, "", said) == {8: truth}
-
-
 @pytest.mark.parametrize(("said", "truth"), [("Writing train.py", "true"), ("Writing model.py", "false")])
 def test_a_writefile_cell_writes_its_body_and_says_so_without_running_it(
     runner: Runner, tmp_path: Path, said: str, truth: str

@@ -17,7 +17,32 @@ from harness.audit.note_audit import audit_note
 CODE = ("```python", "import torch", "print(torch.ones(2) * 2)", FENCE)
 
 
-@pytest.mark.parametrize("label", ["출력:", "実行結果", "Salida:", "Sortie :", "Saída:", "Ausgabe:", "Вывод:"])
+@pytest.mark.parametrize(
+    "label",
+    [
+        "출력:",
+        "実行結果",
+        "Salida:",
+        "Sortie :",
+        "Saída:",
+        "Ausgabe:",
+        "Вывод:",
+        "Kết quả:",
+        "Çıktı:",
+        "Wynik:",
+        "Uscita:",
+        "Risultato:",
+        "Uitvoer:",
+        "Hasil:",
+        "الناتج:",
+        "Utdata:",
+        "Resultat:",
+        "Výstup:",
+        "Kimenet:",
+        "ผลลัพธ์:",
+        "आउटपुट:",
+    ],
+)
 @pytest.mark.parametrize(("value", "truth"), [("tensor([2., 2.])", "true"), ("tensor([4., 4.])", "false")])
 def test_an_output_labelled_in_another_language_is_the_codes(
     runner: Runner, tmp_path: Path, label: str, value: str, truth: str
@@ -38,6 +63,22 @@ def test_a_label_in_no_language_of_output_is_no_label(runner: Runner, tmp_path: 
         ("Здесь получим ошибку.", "out.backward()", "true"),
         ("Isso gera um erro.", "out.backward()", "true"),
         ("Esto da error, porque `out` no es un escalar.", "out.sum().backward()", "false"),
+        ("Dòng này sẽ báo lỗi.", "out.backward()", "true"),
+        ("Bu satır hata verir.", "out.backward()", "true"),
+        ("Ta linia rzuca błąd.", "out.backward()", "true"),
+        ("Questo genera un errore.", "out.backward()", "true"),
+        ("Questo genera un errore.", "out.sum().backward()", "false"),
+        ("Deze regel geeft een fout.", "out.backward()", "true"),
+        ("Baris ini akan error.", "out.backward()", "true"),
+        ("هذا السطر سيظهر خطأ.", "out.backward()", "true"),
+        ("Baris ini akan error.", "out.sum().backward()", "false"),
+        ("Den här raden ger ett fel.", "out.backward()", "true"),
+        ("Denne linjen gir en feil.", "out.backward()", "true"),
+        ("Den här raden ger ett fel.", "out.sum().backward()", "false"),
+        ("Tento řádek vyhodí chybu.", "out.backward()", "true"),
+        ("Ez a sor hibát dob.", "out.backward()", "true"),
+        ("บรรทัดนี้จะเกิด error", "out.backward()", "true"),
+        ("Tento řádek vyhodí chybu.", "out.sum().backward()", "false"),
     ],
 )
 def test_an_error_said_in_another_language_after_the_block_is_its_claim(

@@ -242,6 +242,11 @@ _HTML_CELL = re.compile(r"<(t[hd])\b[^>]*>(.*?)</t[hd]\s*>", re.I | re.S)
 _HTML_CODE = re.compile(r"<code\b[^>]*>(.*?)</code\s*>", re.I | re.S)
 
 
+def _as_inline_code(text: str) -> str:
+    """HTML's `<code>x</code>` written as markdown's `` `x` ``."""
+    return _HTML_CODE.sub(lambda code: f"`{code.group(1)}`", text)
+
+
 def _html_rows(token: Token) -> list[Block]:
     assert token.map is not None
     content = token.content
@@ -251,10 +256,7 @@ def _html_rows(token: Token) -> list[Block]:
     found: list[Block] = []
     for row in _HTML_ROW.finditer(content):
         cells = _HTML_CELL.findall(row.group(1))
-        text = tuple(
-            html.unescape(_TAG.sub("", _HTML_CODE.sub(lambda code: f"`{code.group(1)}`", cell))).strip()
-            for _, cell in cells
-        )
+        text = tuple(html.unescape(_TAG.sub("", _as_inline_code(cell))).strip() for _, cell in cells)
         if cells and all(kind.lower() == "th" for kind, _ in cells):
             header = text
         elif text:
@@ -269,7 +271,7 @@ def _callout(token: Token) -> Block | None:
     assert token.map is not None
     lines = [_TAG.sub("", line) if not _TAG.sub("", line).strip() else line for line in token.content.split("\n")]
     # A blog's HTML paragraphs (`<p>... <code>tensor(0.3185)</code></p>`): inline code as markdown writes it.
-    lines = [html.unescape(_HTML_CODE.sub(lambda code: f"`{code.group(1)}`", line)) for line in lines]
+    lines = [html.unescape(_as_inline_code(line)) for line in lines]
     text = [n for n, line in enumerate(lines) if line.strip()]
     if not text:
         return None

@@ -117,11 +117,10 @@ def _written_file(source: str) -> str | None:
     if magic is None:
         return None
     name, append = magic.group(2), magic.group(1) is not None
-    said = (
-        f"print({'Appending to ' + name!r})"
-        if append
-        else (f"print(('Overwriting ' if __import__('os').path.exists({name!r}) else 'Writing ') + {name!r})")
-    )
+    if append:
+        said = f"print({'Appending to ' + name!r})"
+    else:
+        said = f"print(('Overwriting ' if __import__('os').path.exists({name!r}) else 'Writing ') + {name!r})"
     # The body as hex: its text (a `torch.cuda.is_available()`, an address) is the file's, not this cell's code.
     text = f"bytes.fromhex({body.encode().hex()!r}).decode()"
     write = f"open({name!r}, {'a' if append else 'w'!r}, encoding='utf-8').write({text})"

@@ -160,18 +160,17 @@ def with_prose_error(
     next block's code (a paragraph between the two that quotes what it does speaks of it)."""
     shown = [claim.lines[0] for claim in block.claims if claim.kind == "exception"]
     if shown:  # the error said in words between the code and the traceback pasted under it is a claim too
-        said = _prose_error(*_paragraph_after(note_lines, _code_end(block, end)), forward=False)
-        if said is None or said[0] >= min(shown) or said[0] in in_variants:
-            return block
-        line, text, kind, message = said
-        return with_claims(block, [new_claim("exception", line, text, "error-prose", None, exception=(kind, message))])
-    if any(claim.form in OUTPUT_FORMS.values() for claim in block.claims):  # its output, shown, has no error:
+        found = _prose_error(*_paragraph_after(note_lines, _code_end(block, end)), forward=False)
+        found = found if found is not None and found[0] < min(shown) else None
+    elif any(claim.form in OUTPUT_FORMS.values() for claim in block.claims):  # its output, shown, has no error:
         return block  # prose about an error after it speaks of a variant ("写两个会报错"), not of this block
-    after = _paragraph_after(note_lines, end)
-    about_below = _names_code_of(" ".join(after[1]), below) and not _names_code_of(" ".join(after[1]), block.code)
-    found = None if about_below else _prose_error(*after, forward=False)
-    if found is None and not block.cell:
-        found = _prose_error(*_paragraph_before(note_lines, block.line), forward=True, below=block.code)
+    else:
+        after = _paragraph_after(note_lines, end)
+        said = " ".join(after[1])
+        about_below = _names_code_of(said, below) and not _names_code_of(said, block.code)
+        found = None if about_below else _prose_error(*after, forward=False)
+        if found is None and not block.cell:
+            found = _prose_error(*_paragraph_before(note_lines, block.line), forward=True, below=block.code)
     if found is None or found[0] in in_variants:
         return block
     line, text, kind, message = found
@@ -197,8 +196,7 @@ def with_prose_output(block: CodeBlock, end: int, note_lines: Sequence[str]) -> 
         return block
     index, paragraph = _paragraph_after(note_lines, _code_end(block, end))
     if len(paragraph) == 1 and (result := _result_line(index + 1, paragraph[0])) is not None:
-        changing = next((match for line in block.code.split("\n") if (match := CHANGING.search(line))), None)
-        return with_claims(block, [replace(result, unverifiable=changing and changing_reason(changing))])
+        return with_claims(block, [replace(result, unverifiable=_changing(block.code))])
     first = paragraph[0] if paragraph else ""
     spans = _CODE_SPAN.findall(first)
     if (
@@ -209,8 +207,7 @@ def with_prose_output(block: CodeBlock, end: int, note_lines: Sequence[str]) -> 
     ):
         # A slide's or a chat's value alone under the code (`<class 'float'>` as a fragment): what it showed.
         claim = new_claim("printed", index + 1, spans[0].strip(), "prose-output", _silent_result(block.code))
-        changing = next((match for line in block.code.split("\n") if (match := CHANGING.search(line))), None)
-        return with_claims(block, [replace(claim, unverifiable=changing and changing_reason(changing))])
+        return with_claims(block, [replace(claim, unverifiable=_changing(block.code))])
     match = next((m for at in _sentence_starts(first) if (m := _PROSE_OUTPUT.match(first, at))), None)
     # A value written bare ("答：输出 None，因为 ...") only when it reads as one beyond doubt.
     value = (match.group(1) or match.group(2)) if match else None
@@ -220,10 +217,13 @@ def with_prose_output(block: CodeBlock, end: int, note_lines: Sequence[str]) -> 
         return block
     raised = any(c.form in OUTPUT_FORMS.values() for c in block.claims)  # its output shows the error
     claim = new_claim("printed", index + 1, value.strip(), "prose-output", _silent_result(block.code))
-    changing = next((match for line in block.code.split("\n") if (match := CHANGING.search(line))), None)
-    return with_claims(
-        block, [replace(claim, before_error=raised, unverifiable=changing and changing_reason(changing))]
-    )
+    return with_claims(block, [replace(claim, before_error=raised, unverifiable=_changing(block.code))])
+
+
+def _changing(code: str) -> str | None:
+    """Why what the code shows differs on every run (an address, the clock), from its first line that does."""
+    match = next((found for line in code.split("\n") if (found := CHANGING.search(line))), None)
+    return changing_reason(match) if match else None
 
 
 _TYPE_REPR = re.compile(r"<class '[\w.]+'>")
